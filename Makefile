@@ -1,0 +1,112 @@
+# Meridian: every entry point. `make demo` and `make test` set up a fresh machine themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT        := $(CURDIR)
+BUILD       := $(ROOT)/build
+VENV        := $(ROOT)/.venv
+PY          := $(VENV)/bin/python
+BIN         := $(VENV)/bin
+# The one pin of the Kafka version lives in the kafka role's defaults.
+KAFKA_VERSION := $(shell sed -n 's/^kafka_version: "\(.*\)"/\1/p' roles/kafka/defaults/main.yml)
+KAFKA_TGZ   := $(BUILD)/kafka/kafka_2.13-$(KAFKA_VERSION).tgz
+LAB_IMAGE   := localhost/meridian-lab:bookworm
+OPENTOFU_VERSION := v1.10.6
+# Topologies the lab provisions (terraform/lab/topologies/*.json). Tests use both.
+LAB_TOPOLOGIES ?= stretched
+
+export CONTAINERS_CONF := $(ROOT)/lab/containers.conf
+export TF_CLI_CONFIG_FILE := $(ROOT)/lab/terraformrc
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+export PATH := $(BIN):$(BUILD)/bin:$(PATH)
+export MERIDIAN_TERRAFORM_BIN = $(TF)
+
+# Terraform or OpenTofu, whichever is installed; OpenTofu is built when neither is.
+TF = $(shell command -v terraform || command -v tofu || echo $(BUILD)/bin/tofu)
+
+.PHONY: help demo test test-quick test-unit test-static test-integration test-molecule \
+        venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke bench clean
+
+help:
+	@echo "make demo        bring up the stretched lab cluster and smoke-test it"
+	@echo "make test        the whole suite (unit, static, lab integration, molecule)"
+	@echo "make test-quick  unit tests and static checks only"
+	@echo "make lab-down    remove every lab host"
+	@echo "make bench       benchmarks (see docs/benchmarks.md)"
+
+# --- set-up ---------------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3.11 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+system-deps:
+	@missing=""; for p in podman runc debootstrap iptables; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap iptables >/dev/null; fi
+
+terraform-cli:
+	@if ! command -v terraform >/dev/null && ! command -v tofu >/dev/null; then \
+	  echo "neither terraform nor tofu found: building OpenTofu $(OPENTOFU_VERSION)"; \
+	  GOBIN=$(BUILD)/bin go install github.com/opentofu/opentofu/cmd/tofu@$(OPENTOFU_VERSION); fi
+	@$(TF) version | head -1
+
+$(KAFKA_TGZ): dist/kafka/build.sh dist/kafka/pom.xml $(wildcard dist/kafka/bin/*) $(wildcard dist/kafka/config/*)
+	dist/kafka/build.sh $(BUILD)/kafka $(KAFKA_VERSION)
+
+kafka-dist: $(KAFKA_TGZ)
+
+lab-image: system-deps
+	lab/build-image.sh $(LAB_IMAGE)
+
+# --- lab ------------------------------------------------------------------------------------
+lab-up: venv terraform-cli kafka-dist lab-image
+	$(TF) -chdir=terraform/lab init -input=false >/dev/null
+	TF_VAR_topologies='$(shell $(PY) -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$(LAB_TOPOLOGIES)")' \
+	  $(TF) -chdir=terraform/lab apply -input=false -auto-approve
+	$(BIN)/ansible-inventory --graph
+
+site: venv
+	$(BIN)/ansible-playbook site.yml
+
+smoke: venv
+	$(PY) lab/smoke.py
+
+demo: lab-up site smoke
+
+lab-down:
+	@if [ -d terraform/lab/.terraform ]; then $(TF) -chdir=terraform/lab destroy -input=false -auto-approve >/dev/null || true; fi
+	@ids=$$(podman ps -aq --filter label=meridian.lab=true 2>/dev/null); [ -z "$$ids" ] || podman rm -f -t 5 $$ids >/dev/null
+	@echo "lab removed"
+
+# --- tests ----------------------------------------------------------------------------------
+test-unit: venv
+	$(BIN)/pytest -q tests/unit
+
+test-static: venv terraform-cli
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-playbook --syntax-check -i localhost, site.yml playbooks/*.yml
+	$(TF) fmt -check -recursive terraform
+	$(TF) -chdir=terraform/lab init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/lab validate
+
+test-quick: test-unit test-static
+
+# One lab with both topologies serves every integration test.
+test-integration: venv kafka-dist lab-image terraform-cli
+	$(BIN)/pytest -v tests/integration
+
+test-molecule: venv kafka-dist lab-image
+	cd roles/kafka && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test
+
+test: test-quick test-integration test-molecule
+
+bench: venv kafka-dist lab-image terraform-cli
+	$(PY) bench/converge.py
+
+clean: lab-down
+	rm -rf $(BUILD) $(VENV)

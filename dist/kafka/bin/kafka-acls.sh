@@ -1,0 +1,3 @@
+#!/bin/sh
+# Manage ACLs.
+exec "$(dirname "$0")/kafka-run-class.sh" org.apache.kafka.tools.AclCommand "$@"

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Consume records to stdout.
+exec "$(dirname "$0")/kafka-run-class.sh" org.apache.kafka.tools.consumer.ConsoleConsumer "$@"
