@@ -15,7 +15,7 @@ output "meridian_inventory" {
         zone     = h.zone
         node_id  = h.node_id
         connection = {
-          ansible_connection = "containers.podman.podman"
+          ansible_connection = "lab_podman"
           ansible_host       = terraform_data.host[name].input.container
         }
       }
