@@ -165,7 +165,7 @@ def topic_replicas(bootstrap: str, name: str) -> dict:
     client = admin(bootstrap)
     try:
         (topic,) = client.describe_topics([name])
-        return {p["partition"]: list(p["replicas"]) for p in topic["partitions"]}
+        return {p["partition_index"]: list(p["replica_nodes"]) for p in topic["partitions"]}
     finally:
         client.close()
 
@@ -263,6 +263,17 @@ def seqs_of(records) -> list:
     return [int(r[4]["seq"]) for r in records if "seq" in r[4]]
 
 
+def broker_config(bootstrap: str, node_id: int) -> dict:
+    """Effective configuration of one broker: name -> value."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+    client = admin(bootstrap)
+    try:
+        result = client.describe_configs([ConfigResource(ConfigResourceType.BROKER, str(node_id))], config_filter="all")
+    finally:
+        client.close()
+    return {name: entry["value"] for name, entry in result["broker"][str(node_id)].items()}
+
+
 def wait_until(predicate, timeout_s: float, interval_s: float = 2.0, what: str = "condition"):
     deadline = time.monotonic() + timeout_s
     last = None
@@ -282,6 +293,6 @@ def healthy(bootstrap: str) -> bool:
     client = admin(bootstrap)
     try:
         topics = client.describe_topics()
-        return all(len(p["isr"]) == len(p["replicas"]) for t in topics for p in t["partitions"])
+        return all(len(p["isr_nodes"]) == len(p["replica_nodes"]) for t in topics for p in t["partitions"])
     finally:
         client.close()

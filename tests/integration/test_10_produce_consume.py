@@ -58,18 +58,12 @@ def test_stretched_default_placement_spans_regions(lab):
 
 def test_broker_settings_make_acked_writes_survive_a_region(lab):
     """min.insync.replicas must exceed the replicas one region can hold."""
-    from kafka.admin import ConfigResource, ConfigResourceType
-
     cluster = lab.stretched
-    client = labkit.admin(cluster.bootstrap())
-    try:
-        broker = cluster.brokers[0]
-        (resp,) = client.describe_configs([ConfigResource(ConfigResourceType.BROKER, str(broker.node_id))])
-    finally:
-        client.close()
-    configs = {c[0]: c[1] for c in resp.resources[0][4]}
-    rf, min_isr = int(configs["default.replication.factor"]), int(configs["min.insync.replicas"])
-    per_region = -(-rf // len({b.region for b in cluster.brokers}))
-    assert min_isr > per_region
-    assert configs["broker.rack"] == broker.region
-    assert configs["replica.selector.class"].endswith("RackAwareReplicaSelector")
+    for broker in cluster.brokers:
+        configs = labkit.broker_config(cluster.bootstrap(), broker.node_id)
+        rf, min_isr = int(configs["default.replication.factor"]), int(configs["min.insync.replicas"])
+        per_region = -(-rf // len(cluster.regions))
+        assert min_isr > per_region, f"broker {broker.node_id}: RF {rf}, min ISR {min_isr}"
+        assert configs["broker.rack"] == broker.region
+        assert configs["replica.selector.class"].endswith("RackAwareReplicaSelector")
+        assert configs["unclean.leader.election.enable"] == "false"
