@@ -92,7 +92,7 @@ test-static: venv terraform-cli
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-playbook --syntax-check -i localhost, site.yml playbooks/*.yml
 	$(TF) fmt -check -recursive terraform
-	$(TF) -chdir=terraform/lab init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/lab validate
+	$(TF) -chdir=terraform/lab init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/lab validate -no-color
 
 test-quick: test-unit test-static
 

@@ -11,5 +11,5 @@ PLUGINS = os.path.join(REPO, 'plugins')
 
 os.environ['ANSIBLE_INVENTORY_PLUGINS'] = os.path.join(PLUGINS, 'inventory')
 os.environ['ANSIBLE_INVENTORY_ENABLED'] = 'meridian_terraform'
-for sub in ('inventory', 'module_utils'):
+for sub in ('inventory', 'module_utils', 'filter'):
     sys.path.insert(0, os.path.join(PLUGINS, sub))
