@@ -51,9 +51,9 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap iptables >/dev/null; fi
 
 terraform-cli:
-	@if ! command -v terraform >/dev/null && ! command -v tofu >/dev/null; then \
-	  echo "neither terraform nor tofu found: building OpenTofu $(OPENTOFU_VERSION)"; \
-	  GOBIN=$(BUILD)/bin go install github.com/opentofu/opentofu/cmd/tofu@$(OPENTOFU_VERSION); fi
+	@if ! command -v terraform >/dev/null && ! command -v tofu >/dev/null && [ ! -x $(BUILD)/bin/tofu ]; then \
+	  echo "neither terraform nor tofu found: building OpenTofu $(OPENTOFU_VERSION) (about 6 minutes)"; \
+	  lab/build-opentofu.sh $(OPENTOFU_VERSION) $(BUILD)/bin/tofu; fi
 	@$(TF) version | head -1
 
 $(KAFKA_TGZ): dist/kafka/build.sh dist/kafka/pom.xml $(wildcard dist/kafka/bin/*) $(wildcard dist/kafka/config/*)
