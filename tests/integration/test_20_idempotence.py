@@ -4,7 +4,6 @@ import labkit
 
 
 def test_second_run_changes_nothing(lab, log_dir):
-    assert lab.first_converge.changed > 0 or True  # a reused lab may already be converged
     run = labkit.run_playbook("site.yml", log=log_dir / "site-second-run.log")
     assert run.returncode == 0, run.output[-4000:]
     hosts = {h.name for c in lab.clusters.values() for h in c.hosts}

@@ -66,7 +66,7 @@ def test_a_corrupt_download_is_refused(lab, log_dir, mirror):
     (release / f"{TARBALL.name}.sha512").write_text(apache_sha512_file(TARBALL.name, wrong))
     host, run = run_install(lab, log_dir, url, scratch, "bad")
     assert run.returncode != 0
-    assert "did not match" in run.output or "checksum" in run.output.lower(), run.output[-3000:]
+    assert "did not match" in run.output, run.output[-3000:]
     listing = labkit.podman("exec", host.container, "ls", scratch, check=False).stdout
     assert "kafka_2.13" not in listing, f"a corrupt release was unpacked: {listing}"
     labkit.podman("exec", host.container, "rm", "-rf", scratch)
