@@ -19,6 +19,8 @@ LAB_TOPOLOGIES ?= stretched
 export CONTAINERS_CONF := $(ROOT)/lab/containers.conf
 export TF_CLI_CONFIG_FILE := $(ROOT)/lab/terraformrc
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+# The lab's vault password is public and lab-only; real inventories bring their own.
+export ANSIBLE_VAULT_PASSWORD_FILE ?= $(ROOT)/inventories/lab/vault-password.lab-only.txt
 export PATH := $(BIN):$(BUILD)/bin:$(PATH)
 export MERIDIAN_TERRAFORM_BIN = $(TF)
 

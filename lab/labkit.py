@@ -6,6 +6,7 @@ same way the playbooks do (through `ansible-inventory` and the meridian_terrafor
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -18,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 BROKER_PORT = 9092
+LAB_VAULT = ROOT / "inventories" / "lab" / "group_vars" / "all" / "vault.yml"
+LAB_VAULT_PASSWORD = ROOT / "inventories" / "lab" / "vault-password.lab-only.txt"
+LAB_CA = ROOT / "build" / "pki" / "ca.crt"
 
 
 def tool(name: str) -> str:
@@ -31,6 +35,7 @@ def lab_env(**extra: str) -> dict:
     env.setdefault("CONTAINERS_CONF", str(ROOT / "lab" / "containers.conf"))
     env.setdefault("TF_CLI_CONFIG_FILE", str(ROOT / "lab" / "terraformrc"))
     env.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
+    env.setdefault("ANSIBLE_VAULT_PASSWORD_FILE", str(LAB_VAULT_PASSWORD))
     env["PATH"] = f"{VENV_BIN}:{env.get('PATH', '')}"
     env.update(extra)
     return env
@@ -136,22 +141,48 @@ def run_playbook(playbook: str, *args: str, inventory: str | Path | None = None,
     return run
 
 
-def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["podman", *args], env=lab_env(), check=check, capture_output=True, text=True)
+def podman(*args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["podman", *args], env=lab_env(), check=check, capture_output=True, text=True, input=input)
 
 
 # --- Kafka clients --------------------------------------------------------------------------
-def admin(bootstrap: str):
+@functools.lru_cache(maxsize=1)
+def lab_secrets() -> dict:
+    """The lab's vaulted secrets (decrypted with the public lab-only vault password)."""
+    import yaml
+    out = subprocess.run([tool("ansible-vault"), "view", "--vault-password-file", str(LAB_VAULT_PASSWORD), str(LAB_VAULT)],
+                         env=lab_env(), check=True, capture_output=True, text=True).stdout
+    return yaml.safe_load(out)
+
+
+def client_auth(user: str = "admin", password: str | None = None, ca_file: Path | str = LAB_CA) -> dict:
+    """kafka-python settings for SCRAM over TLS as `user` (the lab's admin by default)."""
+    if password is None:
+        secrets = lab_secrets()
+        password = (secrets["vault_kafka_sasl_admin_password"] if user == "admin"
+                    else secrets["vault_kafka_client_passwords"][user])
+    return {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": user, "sasl_plain_password": password,
+            "ssl_cafile": str(ca_file), "ssl_check_hostname": True}
+
+
+def _auth(auth):
+    """None means the lab admin; pass {} for a plaintext cluster."""
+    return client_auth() if auth is None else auth
+
+
+def admin(bootstrap: str, auth: dict | None = None):
     from kafka import KafkaAdminClient
     return KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=30000,
-                            client_id="meridian-lab")
+                            client_id="meridian-lab", **_auth(auth))
 
 
-def create_topic(bootstrap: str, name: str, partitions: int = -1, replication_factor: int = -1) -> None:
+def create_topic(bootstrap: str, name: str, partitions: int = -1, replication_factor: int = -1,
+                 auth: dict | None = None) -> None:
     """Create a topic; -1 keeps the brokers' defaults (the placement Meridian configures)."""
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
-    client = admin(bootstrap)
+    client = admin(bootstrap, auth)
     try:
         client.create_topics([NewTopic(name, partitions, replication_factor)], timeout_ms=30000)
     except TopicAlreadyExistsError:
@@ -176,10 +207,10 @@ class AckedProducer:
     Only acknowledged records count: a record whose send failed was never promised to anyone.
     """
 
-    def __init__(self, bootstrap: str, topic: str, client_id: str = "meridian-probe"):
+    def __init__(self, bootstrap: str, topic: str, client_id: str = "meridian-probe", auth: dict | None = None):
         from kafka import KafkaProducer
         self.topic = topic
-        self.producer = KafkaProducer(
+        self.producer = KafkaProducer(**_auth(auth),
             bootstrap_servers=bootstrap.split(","), acks="all", client_id=client_id,
             enable_idempotence=True, retries=2**31 - 1, delivery_timeout_ms=120000,
             request_timeout_ms=15000, linger_ms=5, metadata_max_age_ms=5000,
@@ -234,10 +265,11 @@ class BackgroundLoad(threading.Thread):
         self.producer.producer.flush(timeout=180)
 
 
-def consume_all(bootstrap: str, topic: str, idle_timeout_s: float = 15.0, max_wait_s: float = 300.0) -> list:
+def consume_all(bootstrap: str, topic: str, idle_timeout_s: float = 15.0, max_wait_s: float = 300.0,
+                auth: dict | None = None) -> list:
     """Every record of the topic from the beginning, as (partition, offset, key, value, headers)."""
     from kafka import KafkaConsumer, TopicPartition
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False,
+    consumer = KafkaConsumer(**_auth(auth), bootstrap_servers=bootstrap.split(","), enable_auto_commit=False,
                              auto_offset_reset="earliest", client_id="meridian-verifier",
                              consumer_timeout_ms=int(idle_timeout_s * 1000), request_timeout_ms=30000,
                              metadata_max_age_ms=5000, isolation_level="read_committed")

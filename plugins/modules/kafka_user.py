@@ -132,13 +132,13 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.kafka_client import (
-    LOGIN_OK, LOGIN_REJECTED, LOGIN_UNREACHABLE, LOGIN_UNSUPPORTED, SASL_PROTOCOLS,
+    LOGIN_OK, LOGIN_REJECTED, LOGIN_UNSUPPORTED, SASL_PROTOCOLS,
     KafkaModuleError, close_quietly, connection_kwargs, describe_error, kafka_admin,
     kafka_connection_spec, require_kafka_python, scrub, secrets_of, try_login,
 )
 
 try:
-    from kafka.admin import ScramMechanism, UserScramCredentialDeletion, UserScramCredentialUpsertion
+    from kafka.admin import UserScramCredentialDeletion, UserScramCredentialUpsertion
 except ImportError:
     pass  # reported by require_kafka_python()
 
