@@ -55,7 +55,7 @@ VALIDATE_PLAYBOOK = """\
     - name: Check the TLS material
       ansible.builtin.include_role:
         name: kafka_pki
-        tasks_from: validate.yml
+        tasks_from: validate
 """
 
 
@@ -589,7 +589,7 @@ def test_validate_entry_point_reports_missing_files(validate_missing_files):
     sc = validate_missing_files
     run = sc.run
     assert run.rc != 0, run
-    assert "Validating arguments against arg spec 'validate.yml'" in run.out
+    assert "Validating arguments against arg spec 'validate'" in run.out
     msg = run.message('kafka-a')
     for var, name in (('kafka_pki_provided_ca_file', 'ca.crt'), ('kafka_pki_provided_cert_file', 'kafka-a.crt'),
                       ('kafka_pki_provided_key_file', 'kafka-a.key')):
