@@ -92,6 +92,7 @@ test-unit: venv
 
 test-static: venv terraform-cli
 	$(BIN)/yamllint -s .
+	$(BIN)/python -m pyflakes plugins lab bench tests roles/kafka_pki/library
 	$(BIN)/ansible-playbook --syntax-check -i localhost, site.yml playbooks/*.yml
 	$(TF) fmt -check -recursive terraform
 	$(TF) -chdir=terraform/lab init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/lab validate -no-color

@@ -265,6 +265,20 @@ class BackgroundLoad(threading.Thread):
         self.producer.producer.flush(timeout=180)
 
 
+def run_playbook_under_load(bootstrap: str, topic: str, playbook: str, *args: str, log: Path | None = None,
+                           rate_per_s: int = 200) -> tuple:
+    """Run a playbook while a producer writes to `topic` with acks=all; returns (run, producer)."""
+    producer = AckedProducer(bootstrap, topic)
+    load = BackgroundLoad(producer, rate_per_s=rate_per_s)
+    load.start()
+    time.sleep(3)  # load is flowing before the first node is touched
+    run = run_playbook(playbook, *args, log=log)
+    time.sleep(3)  # and still flowing after the last one is back
+    load.stop()
+    producer.close()
+    return run, producer
+
+
 def consume_all(bootstrap: str, topic: str, idle_timeout_s: float = 15.0, max_wait_s: float = 300.0,
                 auth: dict | None = None) -> list:
     """Every record of the topic from the beginning, as (partition, offset, key, value, headers)."""

@@ -20,17 +20,11 @@ def test_config_change_rolls_under_load_without_losing_acked_records(lab, log_di
     labkit.create_topic(cluster.bootstrap(), topic)
     before = {h.name: service_started_at(h) for h in cluster.hosts}
 
-    producer = labkit.AckedProducer(cluster.bootstrap(), topic)
-    load = labkit.BackgroundLoad(producer, rate_per_s=200)
-    load.start()
-    time.sleep(3)
     backoff = 15000 + int(time.time()) % 1000  # a value this run has never rendered before
-    run = labkit.run_playbook("site.yml", "-l", "cluster_single", "-e",
-                              json.dumps({"kafka_properties": {"log.cleaner.backoff.ms": backoff}}),
-                              log=log_dir / "rolling-config-change.log")
-    time.sleep(3)
-    load.stop()
-    producer.close()
+    run, producer = labkit.run_playbook_under_load(
+        cluster.bootstrap(), topic, "site.yml", "-l", "cluster_single",
+        "-e", json.dumps({"kafka_properties": {"log.cleaner.backoff.ms": backoff}}),
+        log=log_dir / "rolling-config-change.log")
     assert run.returncode == 0, run.output[-5000:]
 
     # Every node restarted, one after another, each after the previous one's gates passed.

@@ -9,7 +9,6 @@ import hashlib
 import http.server
 import json
 import threading
-from pathlib import Path
 
 import labkit
 import pytest

@@ -1,7 +1,5 @@
 """Rotating node certificates under load fails no acks=all produce request."""
 
-import json
-import time
 import uuid
 
 import labkit
@@ -20,15 +18,8 @@ def test_rotation_under_load_fails_no_produce_request(lab, log_dir):
     before = {h.name: serial_of(h) for h in cluster.hosts}
     assert all(before.values()), before
 
-    producer = labkit.AckedProducer(cluster.bootstrap(), topic)
-    load = labkit.BackgroundLoad(producer, rate_per_s=200)
-    load.start()
-    time.sleep(3)
-    run = labkit.run_playbook("playbooks/rotate_certificates.yml", "-l", "cluster_single",
-                              log=log_dir / "rotate-certificates.log")
-    time.sleep(3)
-    load.stop()
-    producer.close()
+    run, producer = labkit.run_playbook_under_load(cluster.bootstrap(), topic, "playbooks/rotate_certificates.yml",
+                                                   "-l", "cluster_single", log=log_dir / "rotate-certificates.log")
     assert run.returncode == 0, run.output[-5000:]
 
     after = {h.name: serial_of(h) for h in cluster.hosts}
