@@ -37,8 +37,11 @@ def main() -> int:
                   f"{h.region}/{h.zone}  (podman exec -it {h.container} bash)")
         print(f"  bootstrap servers: {cluster.bootstrap()}")
         failures += smoke(cluster)
-    print("\nTry it: .venv/bin/python -c \"from kafka import KafkaConsumer; "
-          "print(KafkaConsumer(bootstrap_servers='%s').topics())\"" % next(iter(clusters.values())).bootstrap())
+    print(f"\nClients connect with SASL_SSL, SCRAM-SHA-512 and the lab CA {labkit.LAB_CA}; the lab's users and")
+    print("passwords (admin, probe, app-orders, ...) are in the lab vault:")
+    print(f"  .venv/bin/ansible-vault view --vault-password-file {labkit.LAB_VAULT_PASSWORD.relative_to(labkit.ROOT)} "
+          f"{labkit.LAB_VAULT.relative_to(labkit.ROOT)}")
+    print("or, from Python: import sys; sys.path.insert(0, 'lab'); import labkit; labkit.client_auth('admin')")
     print("Remove the lab with: make lab-down")
     return 1 if failures else 0
 
