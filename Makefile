@@ -69,7 +69,7 @@ lab-image: system-deps
 # --- lab ------------------------------------------------------------------------------------
 lab-up: venv terraform-cli kafka-dist lab-image
 	$(TF) -chdir=terraform/lab init -input=false >/dev/null
-	@missing=$$($(TF) -chdir=terraform/lab output -json meridian_inventory 2>/dev/null | $(PY) lab/missing_hosts.py); \
+	@missing=$$( { $(TF) -chdir=terraform/lab output -json meridian_inventory 2>/dev/null || echo '{}'; } | $(PY) lab/missing_hosts.py); \
 	if [ -n "$$missing" ]; then echo "lab hosts gone from podman, re-creating the lab:" $$missing; \
 	  $(TF) -chdir=terraform/lab destroy -input=false -auto-approve >/dev/null; fi
 	TF_VAR_topologies='$(shell $(PY) -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$(LAB_TOPOLOGIES)")' \
