@@ -1,15 +1,11 @@
 """Unit tests for plugins/filter/kafka_layout.py."""
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
-_PATH = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "kafka_layout.py"
-_SPEC = importlib.util.spec_from_file_location("meridian_filter_kafka_layout", _PATH)
-kl = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(kl)
+# conftest.py puts plugins/filter on sys.path.
+import kafka_layout as kl  # noqa: E402
 
 
 # --------------------------------------------------------------------------
