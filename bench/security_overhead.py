@@ -85,7 +85,7 @@ def main() -> int:
         "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
         "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
         f'username="admin" password="{secrets["vault_kafka_sasl_admin_password"]}";\n'
-        f"ssl.truststore.type=PEM\nssl.truststore.location={labkit.LAB_CA}\n")
+        f"ssl.truststore.type=PEM\nssl.truststore.location={labkit.lab_trust()}\n")
     plain_bootstrap = ",".join(f"{h.address}:{PLAIN_PORT}" for h in cluster.brokers)
 
     converge(BENCH_VARS, "security-add-plaintext-listener.log")

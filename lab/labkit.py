@@ -21,7 +21,18 @@ VENV_BIN = ROOT / ".venv" / "bin"
 BROKER_PORT = 9092
 LAB_VAULT = ROOT / "inventories" / "lab" / "group_vars" / "all" / "vault.yml"
 LAB_VAULT_PASSWORD = ROOT / "inventories" / "lab" / "vault-password.lab-only.txt"
-LAB_CA = ROOT / "build" / "pki" / "ca.crt"
+# The estate's trust bundle (roles/kafka_pki). The single-region cluster has a CA of its own
+# (inventories/lab/group_vars/cluster_single.yml) so that replacing it touches no other cluster.
+LAB_CA = ROOT / "build" / "pki" / "ca-bundle.crt"
+SINGLE_CA = ROOT / "build" / "pki-single" / "ca-bundle.crt"
+LAB_TRUST = ROOT / "build" / "lab-trust.pem"
+
+
+def lab_trust() -> Path:
+    """One file trusting every lab CA, rebuilt on each call (a CA may have been replaced)."""
+    bundles = [LAB_CA, SINGLE_CA]
+    LAB_TRUST.write_text("".join(b.read_text() for b in bundles if b.exists()))
+    return LAB_TRUST
 
 
 def tool(name: str) -> str:
@@ -155,8 +166,13 @@ def lab_secrets() -> dict:
     return yaml.safe_load(out)
 
 
-def client_auth(user: str = "admin", password: str | None = None, ca_file: Path | str = LAB_CA) -> dict:
-    """kafka-python settings for SCRAM over TLS as `user` (the lab's admin by default)."""
+def client_auth(user: str = "admin", password: str | None = None, ca_file: Path | str | None = None) -> dict:
+    """kafka-python settings for SCRAM over TLS as `user` (the lab's admin by default).
+
+    Trusts every lab CA unless ``ca_file`` says otherwise.
+    """
+    if ca_file is None:
+        ca_file = lab_trust()
     if password is None:
         secrets = lab_secrets()
         password = (secrets["vault_kafka_sasl_admin_password"] if user == "admin"
@@ -266,9 +282,9 @@ class BackgroundLoad(threading.Thread):
 
 
 def run_playbook_under_load(bootstrap: str, topic: str, playbook: str, *args: str, log: Path | None = None,
-                           rate_per_s: int = 200) -> tuple:
+                           rate_per_s: int = 200, auth: dict | None = None) -> tuple:
     """Run a playbook while a producer writes to `topic` with acks=all; returns (run, producer)."""
-    producer = AckedProducer(bootstrap, topic)
+    producer = AckedProducer(bootstrap, topic, auth=auth)
     load = BackgroundLoad(producer, rate_per_s=rate_per_s)
     load.start()
     time.sleep(3)  # load is flowing before the first node is touched

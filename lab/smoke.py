@@ -37,7 +37,8 @@ def main() -> int:
                   f"{h.region}/{h.zone}  (podman exec -it {h.container} bash)")
         print(f"  bootstrap servers: {cluster.bootstrap()}")
         failures += smoke(cluster)
-    print(f"\nClients connect with SASL_SSL, SCRAM-SHA-512 and the lab CA {labkit.LAB_CA}; the lab's users and")
+    print(f"\nClients connect with SASL_SSL, SCRAM-SHA-512 and the lab CA bundle {labkit.LAB_CA.relative_to(labkit.ROOT)}")
+    print(f"({labkit.SINGLE_CA.relative_to(labkit.ROOT)} for the single-region cluster); the lab's users and")
     print("passwords (admin, probe, app-orders, ...) are in the lab vault:")
     print(f"  .venv/bin/ansible-vault view --vault-password-file {labkit.LAB_VAULT_PASSWORD.relative_to(labkit.ROOT)} "
           f"{labkit.LAB_VAULT.relative_to(labkit.ROOT)}")

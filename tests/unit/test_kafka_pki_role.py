@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -202,7 +203,8 @@ def sc_generate(base: Path, runner):
     first = run_playbook(inv)
     if first.rc == 0:
         # Scenarios that start from this estate run on copies, meanwhile.
-        for name, func in (('expiry_and_sans', sc_expiry_and_sans), ('wrong_ca_passphrase', sc_wrong_ca_passphrase)):
+        for name, func in (('expiry_and_sans', sc_expiry_and_sans), ('wrong_ca_passphrase', sc_wrong_ca_passphrase),
+                           ('ca_rotation', sc_ca_rotation)):
             shutil.copytree(inv, base.parent / name / 'inv')
             runner.start(name, func, base.parent / name / 'inv')
     second = run_playbook(inv, '-v')
@@ -225,6 +227,37 @@ def sc_expiry_and_sans(inv: Path):
         'kafka-b': {'meridian_address': '127.8.0.9', 'kafka_pki_extra_sans': ['DNS:kafka-b.example.org']},
     }, GEN_VARS)
     return SimpleNamespace(inv=inv, before=before, run=run_playbook(inv), after=tree_state(inv / 'pki'))
+
+
+def sc_ca_rotation(inv: Path):
+    """Replace the CA of the generated estate step by step, with the mistakes refused on the way."""
+    pki = inv / 'pki'
+    certs = lambda path: x509.load_pem_x509_certificates(path.read_bytes())  # noqa: E731
+    steps = SimpleNamespace(old_ca=certs(pki / 'ca.crt')[0])
+    snap = tree_state(pki)
+    steps.reissue_first = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=reissue')
+    steps.reissue_first_untouched = tree_state(pki) == snap
+    steps.trust_limited = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=trust', '--limit', 'kafka-a')
+    steps.trust_limited_untouched = tree_state(pki) == snap
+    steps.trust = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=trust')
+    steps.trust_again = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=trust')
+    steps.after_trust = SimpleNamespace(bundle=certs(pki / 'ca-bundle.crt'), next=certs(pki / 'ca-next.crt')[0],
+                                        node=certs(pki / 'hosts' / 'kafka-a' / 'kafka-a.crt')[0])
+    steps.retire_early = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=retire')
+    steps.reissue = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=reissue')
+    steps.plain_run = run_playbook(inv)
+    steps.after_reissue = SimpleNamespace(
+        bundle=certs(pki / 'ca-bundle.crt'), ca=certs(pki / 'ca.crt')[0], previous=certs(pki / 'ca-previous.crt')[0],
+        nodes={h: certs(pki / 'hosts' / h / ('%s.crt' % h))[0] for h in GEN_HOSTS},
+        keystores={h: read_keystore(pki / 'hosts' / h / 'keystore.pem', KEY_PASS)[1] for h in GEN_HOSTS},
+        next_exists=(pki / 'ca-next.crt').exists())
+    steps.retire = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=retire')
+    steps.retire_again = run_playbook(inv, '-e', 'kafka_pki_ca_rotation_step=retire')
+    steps.after_retire = SimpleNamespace(bundle=certs(pki / 'ca-bundle.crt'), ca=certs(pki / 'ca.crt')[0],
+                                         leftovers=sorted(p.name for p in pki.glob('ca-*')),
+                                         retired=sorted(p.name for p in (pki / 'retired').iterdir()))
+    steps.final = run_playbook(inv)
+    return steps
 
 
 def sc_wrong_ca_passphrase(inv: Path):
@@ -339,12 +372,12 @@ class Runner:
 
 @pytest.fixture(scope='module')
 def runner(request, tmp_path_factory):
-    scenario_fixtures = {'generated', 'fresh_check_mode', 'expiry_and_sans', 'wrong_ca_passphrase',
+    scenario_fixtures = {'generated', 'fresh_check_mode', 'expiry_and_sans', 'wrong_ca_passphrase', 'ca_rotation',
                          'missing_passphrases', 'bad_settings', 'unknown_mode', 'provided', 'provided_bad',
                          'validate_missing_files'}
     needed = {f for item in request.session.items for f in getattr(item, 'fixturenames', ()) if f in scenario_fixtures}
     broker_selected = any('broker' in getattr(item, 'fixturenames', ()) for item in request.session.items)
-    if needed & {'expiry_and_sans', 'wrong_ca_passphrase'} or broker_selected:
+    if needed & {'expiry_and_sans', 'wrong_ca_passphrase', 'ca_rotation'} or broker_selected:
         needed.add('generated')
     r = Runner(tmp_path_factory.mktemp('pki'), needed)
     # longest chains first
@@ -372,6 +405,11 @@ def expiry_and_sans(generated, runner):
 @pytest.fixture(scope='module')
 def wrong_ca_passphrase(generated, runner):
     return runner.result('wrong_ca_passphrase')
+
+
+@pytest.fixture(scope='module')
+def ca_rotation(generated, runner):
+    return runner.result('ca_rotation')
 
 
 def _scenario_fixture(name):
@@ -407,8 +445,10 @@ def test_check_mode_on_a_new_estate_writes_nothing(fresh_check_mode):
 def test_generate_publishes_controller_paths(generated):
     pki = generated.pki
     for host in GEN_HOSTS:
-        assert ('FACTS %s %s/ca.crt %s/hosts/%s/keystore.pem %s/hosts/%s/%s.crt'
+        assert ('FACTS %s %s/ca-bundle.crt %s/hosts/%s/keystore.pem %s/hosts/%s/%s.crt'
                 % (host, pki, pki, host, pki, host, host)) in generated.first.flat
+    # Outside a CA replacement the bundle is the CA alone.
+    assert (pki / 'ca-bundle.crt').read_bytes().strip() == (pki / 'ca.crt').read_bytes().strip()
 
 
 def test_generate_file_modes(generated):
@@ -545,6 +585,61 @@ def test_argument_spec_rejects_an_unknown_mode(unknown_mode):
     assert not (sc.inv / 'pki').exists()
 
 
+
+# --- replacing the CA ----------------------------------------------------------------------------
+def signed_by(cert, ca) -> bool:
+    try:
+        cert.verify_directly_issued_by(ca)
+        return True
+    except (ValueError, InvalidSignature):   # ValueError: issuer name differs
+        return False
+
+
+def test_ca_rotation_refuses_steps_out_of_order_or_a_partial_limit(ca_rotation):
+    sc = ca_rotation
+    assert sc.reissue_first.rc != 0 and 'run the trust step first' in sc.reissue_first.flat, sc.reissue_first
+    assert sc.reissue_first_untouched
+    assert sc.trust_limited.rc != 0 and 'left out by --limit: kafka-b' in sc.trust_limited.flat, sc.trust_limited
+    assert sc.trust_limited_untouched
+    assert sc.retire_early.rc != 0 and 'run the reissue step first' in sc.retire_early.flat, sc.retire_early
+
+
+def test_ca_rotation_trust_step_adds_the_new_ca_to_the_bundle(ca_rotation):
+    sc = ca_rotation
+    assert sc.trust.rc == 0 and sc.trust.changed > 0, sc.trust
+    assert sc.trust_again.rc == 0 and sc.trust_again.changed == 0, sc.trust_again
+    t = sc.after_trust
+    assert [c.fingerprint(hashes.SHA256()) for c in t.bundle] == [
+        sc.old_ca.fingerprint(hashes.SHA256()), t.next.fingerprint(hashes.SHA256())]
+    assert pub(t.next) != pub(sc.old_ca) and t.next.subject == sc.old_ca.subject
+    assert signed_by(t.node, sc.old_ca), 'node certificates must not change in the trust step'
+
+
+def test_ca_rotation_reissue_step_signs_every_node_with_the_new_ca(ca_rotation):
+    sc = ca_rotation
+    r = sc.after_reissue
+    assert sc.reissue.rc == 0, sc.reissue
+    assert sc.plain_run.rc == 0 and sc.plain_run.changed == 0, sc.plain_run
+    assert not r.next_exists
+    assert pub(r.previous) == pub(sc.old_ca) and pub(r.ca) != pub(sc.old_ca)
+    assert {pub(c) for c in r.bundle} == {pub(r.ca), pub(sc.old_ca)}
+    for host, cert in r.nodes.items():
+        assert signed_by(cert, r.ca) and not signed_by(cert, sc.old_ca), host
+        assert r.keystores[host] == [cert, r.ca], host
+
+
+def test_ca_rotation_retire_step_drops_the_old_ca(ca_rotation):
+    sc = ca_rotation
+    r = sc.after_retire
+    assert sc.retire.rc == 0 and sc.retire.changed > 0, sc.retire
+    assert sc.retire_again.rc == 0 and sc.retire_again.changed == 0, sc.retire_again
+    assert sc.final.rc == 0 and sc.final.changed == 0, sc.final
+    assert [pub(c) for c in r.bundle] == [pub(r.ca)] and pub(r.ca) == pub(sc.after_reissue.ca)
+    assert r.leftovers == ['ca-bundle.crt']
+    # Archived under the old CA's serial number, key and certificate.
+    assert r.retired == ['ca-%d.crt' % sc.old_ca.serial_number, 'ca-%d.key' % sc.old_ca.serial_number]
+    assert CA_PASS not in sc.trust.out + sc.reissue.out + sc.retire.out
+
 # --- provided mode -------------------------------------------------------------------------------
 def test_provided_mode(provided, runner):
     sc = provided
@@ -561,7 +656,7 @@ def test_provided_mode(provided, runner):
         assert certs == [cert, ca_cert]
         assert ks.stat().st_mode & 0o777 == 0o600
         assert PBES1_3DES in key_encryption(ks)
-        assert ('FACTS %s %s/ca.crt %s/hosts/%s/keystore.pem %s/%s.crt'
+        assert ('FACTS %s %s/ca-bundle.crt %s/hosts/%s/keystore.pem %s/%s.crt'
                 % (host, pki, pki, host, sc.prov, host)) in sc.first.flat
     assert KEY_PASS not in sc.first.out + sc.second.out
 
