@@ -28,7 +28,7 @@ export MERIDIAN_TERRAFORM_BIN = $(TF)
 TF = $(shell command -v terraform || command -v tofu || echo $(BUILD)/bin/tofu)
 
 .PHONY: help demo test test-quick test-unit test-static test-integration test-molecule \
-        venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke bench bench-security clean
+        venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke bench bench-security bench-replication clean
 
 help:
 	@echo "make demo        bring up the stretched lab cluster and smoke-test it"
@@ -108,6 +108,7 @@ test-integration: venv kafka-dist lab-image terraform-cli
 
 test-molecule: venv kafka-dist lab-image
 	cd roles/kafka && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test
+	cd roles/mirror_maker && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test
 
 # kafka-dist first: some unit-level tests start a real broker from it (they skip without it).
 test: kafka-dist test-quick test-integration test-molecule
@@ -118,6 +119,10 @@ bench: venv kafka-dist lab-image terraform-cli
 # Needs a converged lab with the single-region cluster (make lab-up site LAB_TOPOLOGIES=single-region).
 bench-security: venv kafka-dist
 	$(PY) bench/security_overhead.py
+
+# Needs the converged linked lab (make demo LAB_TOPOLOGIES="linked-pair edge-to-core").
+bench-replication: venv kafka-dist
+	$(PY) bench/replication.py
 
 clean: lab-down
 	rm -rf $(BUILD) $(VENV)

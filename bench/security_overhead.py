@@ -13,21 +13,12 @@ Results: build/bench/security.json.
 
 import argparse
 import json
-import re
 import statistics
-import subprocess
 import sys
-import tarfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "lab"))
-
-import labkit  # noqa: E402
-
-OUT = ROOT / "build" / "bench"
+from benchkit import OUT, kafka_tools, labkit, perf_test, sasl_client_config
 PLAIN_PORT = 9094
 # Rendered per host by Ansible: the managed listeners plus a plaintext one (later keys win).
 BENCH_VARS = {
@@ -39,28 +30,6 @@ BENCH_VARS = {
         "listener.security.protocol.map": "BROKER:SASL_SSL,CONTROLLER:SSL,BENCH:PLAINTEXT",
     },
 }
-
-
-def kafka_tools() -> Path:
-    """The lab's Kafka distribution, unpacked on the controller for the Java perf tool."""
-    tgz = next((ROOT / "build" / "kafka").glob("kafka_2.13-*.tgz"))
-    home = OUT / tgz.name.removesuffix(".tgz")
-    if not (home / "bin").exists():
-        with tarfile.open(tgz) as archive:
-            archive.extractall(OUT, filter="data")
-    return home
-
-
-def perf_test(home: Path, bootstrap: str, topic: str, records: int, config: Path | None) -> float:
-    cmd = [str(home / "bin" / "kafka-producer-perf-test.sh"), "--topic", topic, "--num-records", str(records),
-           "--record-size", "512", "--throughput", "-1",
-           "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all", "linger.ms=5", "batch.size=65536"]
-    if config:
-        cmd += ["--producer.config", str(config)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=600,
-                         env={**labkit.lab_env(), "KAFKA_HEAP_OPTS": "-Xmx256m"}).stdout
-    summary = [line for line in out.splitlines() if "records sent" in line][-1]
-    return float(re.search(r"([\d.]+) records/sec", summary).group(1))
 
 
 def converge(extra: dict | None, log: str):
@@ -78,14 +47,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     cluster = labkit.read_inventory()["single"]
     home = kafka_tools()
-    secrets = labkit.lab_secrets()
-    sasl_config = OUT / "bench-sasl.properties"
-    sasl_config.touch(mode=0o600)
-    sasl_config.write_text(
-        "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
-        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-        f'username="admin" password="{secrets["vault_kafka_sasl_admin_password"]}";\n'
-        f"ssl.truststore.type=PEM\nssl.truststore.location={labkit.lab_trust()}\n")
+    sasl_config = sasl_client_config(OUT / "bench-sasl.properties")
     plain_bootstrap = ",".join(f"{h.address}:{PLAIN_PORT}" for h in cluster.brokers)
 
     converge(BENCH_VARS, "security-add-plaintext-listener.log")

@@ -152,6 +152,51 @@ def run_playbook(playbook: str, *args: str, inventory: str | Path | None = None,
     return run
 
 
+def module_connection(bootstrap: str, user: str = "admin") -> dict:
+    """The shared connection options of Meridian's Kafka modules, for a lab cluster."""
+    auth = client_auth(user)
+    return {"bootstrap_servers": bootstrap.split(","), "security_protocol": "SASL_SSL", "ssl_cafile": auth["ssl_cafile"],
+            "sasl_mechanism": "SCRAM-SHA-512", "sasl_username": user, "sasl_password": auth["sasl_plain_password"]}
+
+
+def region_side(cluster) -> list:
+    """(cgroup, region range) of every container of a lab cluster: one side of a partition
+    (see plugins/module_utils/lab_faults.py)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "plugins" / "module_utils"))
+    import lab_faults
+    side = []
+    for host in cluster.hosts:
+        pid = int(podman("inspect", "-f", "{{.State.Pid}}", host.container).stdout.strip())
+        side.append((lab_faults.container_cgroup(pid), host.address.rsplit(".", 2)[0] + ".0.0/16"))
+    return side
+
+
+def run_module(module: str, args: dict, check_mode: bool = False, log: Path | None = None) -> dict:
+    """Run one of Meridian's modules on the controller through ansible-playbook; its result dict.
+
+    The arguments (passwords included) travel in a private vars file, never on a command line.
+    """
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="meridian-module-") as tmp:
+        play = Path(tmp) / "play.yml"
+        argfile = Path(tmp) / "args.json"
+        result = Path(tmp) / "result.json"
+        argfile.write_text(json.dumps({"module_args": args}))
+        argfile.chmod(0o600)
+        play.write_text(json.dumps([{
+            "name": f"Run {module}", "hosts": "localhost", "gather_facts": False, "connection": "local",
+            "tasks": [{"name": module, module: "{{ module_args }}", "register": "result", "ignore_errors": True},
+                      {"name": "keep the result", "check_mode": False,
+                       "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": str(result), "mode": "0600"}}],
+        }]))
+        args_ = ["-i", "localhost,", "-e", f"@{argfile}"] + (["--check"] if check_mode else [])
+        run = run_playbook(str(play), *args_, log=log)
+        if not result.exists():
+            return {"failed": True, "rc": run.returncode, "msg": run.output[-3000:]}
+        return json.loads(result.read_text())
+
+
 def podman(*args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(["podman", *args], env=lab_env(), check=check, capture_output=True, text=True, input=input)
 
@@ -203,6 +248,14 @@ def create_topic(bootstrap: str, name: str, partitions: int = -1, replication_fa
         client.create_topics([NewTopic(name, partitions, replication_factor)], timeout_ms=30000)
     except TopicAlreadyExistsError:
         pass
+    finally:
+        client.close()
+
+
+def list_topics(bootstrap: str, auth: dict | None = None) -> set:
+    client = admin(bootstrap, auth)
+    try:
+        return set(client.list_topics())
     finally:
         client.close()
 

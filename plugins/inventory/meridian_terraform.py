@@ -43,6 +43,15 @@ DOCUMENTATION = r"""
             description: Name of the Terraform output holding the contract.
             type: str
             default: meridian_inventory
+        clusters:
+            description:
+                - Only the hosts of these clusters (the contract's cluster names); empty means every host.
+                - Lets several inventories share one stack, each seeing only its own clusters, for example
+                  the lab's C(inventories/dr-pair) and C(inventories/migration).
+                - A name that the contract does not declare is an error, so a typo cannot yield an empty inventory.
+            type: list
+            elements: str
+            default: []
         binary:
             description:
                 - Terraform or OpenTofu CLI (name or path) used with O(project_path).
@@ -327,10 +336,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         group = self.inventory.add_group(safe_group_name(group))
         self.inventory.add_child(group, host)
 
+    def _selected_hosts(self, contract):
+        wanted = self.get_option('clusters') or []
+        unknown = sorted(set(wanted) - set(contract['clusters']))
+        if unknown:
+            raise AnsibleParserError('clusters option names %s, which the contract does not declare (it has: %s)'
+                                     % (', '.join(unknown), ', '.join(sorted(contract['clusters']))))
+        return [h for h in contract['hosts'] if not wanted or h['cluster'] in wanted]
+
     def _populate(self, contract):
         strict = self.get_option('strict')
         clusters = contract['clusters']
-        for h in contract['hosts']:
+        for h in self._selected_hosts(contract):
             host = self.inventory.add_host(h['name'])
             hostvars = {
                 'meridian_cluster': h['cluster'],

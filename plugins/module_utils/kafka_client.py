@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""Shared connection handling for Meridian's Kafka modules (kafka_user, kafka_acl).
+"""Shared connection handling for Meridian's Kafka modules (kafka_user, kafka_acl, kafka_topic,
+kafka_consumer_group, kafka_replication_status).
 
 The modules run on the Ansible controller and talk to the brokers with
 kafka-python.  Everything about *how* to connect lives here: the common
@@ -14,6 +15,12 @@ two ways to reach a broker:
   fails fast with a precise message instead of KafkaAdminClient's generic
   "Unable to bootstrap" after the full bootstrap timeout.
 * ``kafka_admin()`` returns a connected KafkaAdminClient or fails the module.
+* ``kafka_consumer()`` returns a KafkaConsumer built from the same options (no
+  group and no auto-commit unless asked), for modules that read topics.
+
+Both take an optional ``params`` dict and ``label``, so a module can also
+connect with a nested set of connection options (kafka_replication_status's
+``source``) and say which cluster a message is about.
 
 Passwords never appear in messages: every error text goes through ``scrub()``.
 """
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -39,6 +47,19 @@ else:
     # kafka-python logs connection failures at WARNING/ERROR; with no handler
     # configured Python prints them to stderr, which ends up in module output.
     logging.getLogger('kafka').addHandler(logging.NullHandler())
+
+# For the modules that read topics and offsets (kafka_consumer(), partition_offsets(), ...).
+# Separate, so that kafka_user and kafka_acl keep working with a kafka-python without OffsetSpec.
+HAS_KAFKA_READ = False
+if HAS_KAFKA:
+    try:
+        from kafka.admin import OffsetSpec
+        from kafka.consumer import KafkaConsumer
+        from kafka.structs import TopicPartition
+    except ImportError:
+        pass
+    else:
+        HAS_KAFKA_READ = True
 
 # try_login() drives a single connection through kafka-python's network layer
 # (kafka-python >= 3.0).  KafkaAdminClient cannot be used for that: on a wrong
@@ -306,25 +327,35 @@ def require_kafka_python(module):
         module.fail_json(msg=missing_required_lib('kafka-python'), exception=KAFKA_IMPORT_ERROR)
 
 
-def fail_on_bad_params(module):
-    errors = check_connection_params(module.params)
-    if errors:
-        module.fail_json(msg='Invalid Kafka connection options: ' + '; '.join(errors))
-
-
-def kafka_admin(module):
-    """A connected KafkaAdminClient for the module's connection options, or fail_json."""
+def require_kafka_reader(module):
+    """For kafka_topic, kafka_consumer_group and kafka_replication_status: kafka-python >= 3.0."""
     require_kafka_python(module)
-    fail_on_bad_params(module)
-    params = module.params
+    if not HAS_KAFKA_READ:
+        module.fail_json(msg='this module needs kafka-python >= 3.0 (found %s): install the versions from '
+                             'requirements.txt' % getattr(kafka, '__version__', '?'))
+
+
+def fail_on_bad_params(module, params=None, label=None):
+    errors = check_connection_params(module.params if params is None else params)
+    if errors:
+        where = ' of %s' % label if label else ''
+        module.fail_json(msg='Invalid Kafka connection options%s: ' % where + '; '.join(errors))
+
+
+def _checked_kwargs(module, params, label, check_login=True):
+    """kafka-python kwargs for ``params`` after the same checks kafka_admin() makes (or fail_json)."""
+    require_kafka_python(module)
+    fail_on_bad_params(module, params, label)
     kwargs = connection_kwargs(params)
     secrets = secrets_of(params)
     servers = ', '.join(kwargs['bootstrap_servers'])
+    if label:
+        servers = '%s: %s' % (label, servers)
     who = ''
     if params['security_protocol'] in SASL_PROTOCOLS:
         who = ' as %s user %r' % (params['sasl_mechanism'], params['sasl_username'])
 
-    if HAS_KAFKA_NET:
+    if HAS_KAFKA_NET and check_login:
         status, detail = try_login(kwargs)
         if status == LOGIN_REJECTED:
             module.fail_json(msg=scrub('Authentication to Kafka (%s)%s failed (%s): check sasl_username/'
@@ -338,11 +369,105 @@ def kafka_admin(module):
                                        'bootstrap_servers, that the listener uses that protocol, and for TLS '
                                        'ssl_cafile/ssl_check_hostname' % (servers, params['security_protocol'],
                                                                           detail), secrets))
+    return kwargs, servers, who, secrets
+
+
+def kafka_admin(module, params=None, label=None):
+    """A connected KafkaAdminClient for the module's connection options, or fail_json.
+
+    ``params``: other connection options than ``module.params`` (e.g. a nested option);
+    ``label``: names that cluster in messages (e.g. ``'source'``).
+    """
+    params = module.params if params is None else params
+    kwargs, servers, who, secrets = _checked_kwargs(module, params, label)
     try:
         return KafkaAdminClient(**kwargs)
     except Exception as exc:
         module.fail_json(msg=scrub('Cannot connect to Kafka at %s%s with security_protocol=%s: %s'
                                    % (servers, who, params['security_protocol'], describe_error(exc)), secrets))
+
+
+def kafka_consumer(module, params=None, label=None, check_login=True, **settings):
+    """A KafkaConsumer for the same connection options as kafka_admin(), or fail_json.
+
+    Without ``settings`` it has no group, never commits and starts at the earliest offset,
+    which is what reading a topic with assign()/seek() needs.  ``check_login=False`` skips
+    the separate login check (when kafka_admin() just checked the same options).
+    """
+    params = module.params if params is None else params
+    kwargs, servers, who, secrets = _checked_kwargs(module, params, label, check_login=check_login)
+    kwargs.update(group_id=None, enable_auto_commit=False, auto_offset_reset='earliest')
+    kwargs.update(settings)
+    try:
+        return KafkaConsumer(**kwargs)
+    except Exception as exc:
+        module.fail_json(msg=scrub('Cannot connect a consumer to Kafka at %s%s with security_protocol=%s: %s'
+                                   % (servers, who, params['security_protocol'], describe_error(exc)), secrets))
+
+
+# --- reading topics -----------------------------------------------------------------------------
+def topic_partitions(admin, topics):
+    """{topic: sorted partition numbers} for the topics that exist (missing ones are left out)."""
+    found = {}
+    for topic in admin.describe_topics(list(topics)):
+        if topic.get('error_code') or not topic.get('partitions'):
+            continue
+        found[topic['name']] = sorted(p['partition_index'] for p in topic['partitions'])
+    return found
+
+
+def partition_offsets(admin, partitions, spec='latest'):
+    """{TopicPartition: offset} for ``spec`` 'latest' (end offset) or 'earliest' (log start)."""
+    partitions = list(partitions)
+    if not partitions:
+        return {}
+    offset_spec = OffsetSpec.LATEST if spec == 'latest' else OffsetSpec.EARLIEST
+    answer = admin.list_partition_offsets({tp: offset_spec for tp in partitions})
+    return {tp: answer[tp].offset for tp in partitions}
+
+
+def read_partitions(consumer, ranges, timeout_s):
+    """Every record of each TopicPartition in ``ranges`` ({tp: (start, end)}), in offset order.
+
+    Stops at ``end`` (an offset snapshot taken by the caller), so records appended meanwhile
+    are not waited for.  Raises KafkaModuleError when the deadline passes first.
+    """
+    pending = {tp: (start, end) for tp, (start, end) in ranges.items() if end > start}
+    records = {tp: [] for tp in ranges}
+    if not pending:
+        return records
+    consumer.assign(list(pending))
+    for tp, (start, _end) in pending.items():
+        consumer.seek(tp, start)
+    deadline = time.monotonic() + timeout_s
+    while pending:
+        if time.monotonic() > deadline:
+            raise KafkaModuleError('reading %s did not finish within %ss (at %s)'
+                                   % (', '.join(sorted('%s-%d' % (tp.topic, tp.partition) for tp in pending)),
+                                      timeout_s, {'%s-%d' % (tp.topic, tp.partition): consumer.position(tp)
+                                                  for tp in pending}))
+        for tp, batch in consumer.poll(timeout_ms=500).items():
+            if tp in pending:
+                end = pending[tp][1]
+                records[tp].extend(r for r in batch if r.offset < end)
+        for tp in list(pending):
+            # Compacted topics and transaction markers leave gaps: the position is what counts.
+            if consumer.position(tp) >= pending[tp][1]:
+                del pending[tp]
+                consumer.pause(tp)
+    consumer.assign([])
+    return records
+
+
+def read_topic(admin, consumer, topic, timeout_s):
+    """All records currently in ``topic`` as {TopicPartition: [records]}, or None if it does not exist."""
+    partitions = topic_partitions(admin, [topic]).get(topic)
+    if partitions is None:
+        return None
+    tps = [TopicPartition(topic, p) for p in partitions]
+    starts = partition_offsets(admin, tps, 'earliest')
+    ends = partition_offsets(admin, tps, 'latest')
+    return read_partitions(consumer, {tp: (starts[tp], ends[tp]) for tp in tps}, timeout_s)
 
 
 def close_quietly(client):

@@ -1,7 +1,8 @@
-"""One lab deployment (both lab topologies) shared by every integration test.
+"""One lab deployment (every lab topology) shared by every integration test.
 
-Set MERIDIAN_LAB_REUSE=1 to test an already-converged lab without provisioning it again, and
-MERIDIAN_KEEP_LAB=1 to leave the lab running afterwards.
+Set MERIDIAN_LAB_REUSE=1 to test a running lab without provisioning it again (=converged also
+skips the first site.yml run; tests that check that run then skip), and MERIDIAN_KEEP_LAB=1 to
+leave the lab running afterwards.
 """
 
 import os
@@ -14,10 +15,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "lab"))
+sys.path.insert(0, str(ROOT / "plugins" / "module_utils"))  # lab_faults
 
 import labkit  # noqa: E402
 
-LAB_TOPOLOGIES = "stretched single-region"
+# Every topology: the linked ones (MirrorMaker) run beside the stretched and single-region clusters.
+LAB_TOPOLOGIES = "stretched single-region linked-pair edge-to-core migration"
 LOG_DIR = ROOT / "build" / "test-logs"
 
 
@@ -40,8 +43,10 @@ def lab():
     if not os.environ.get("MERIDIAN_LAB_REUSE"):
         subprocess.run(["make", "--no-print-directory", "lab-up", f"LAB_TOPOLOGIES={LAB_TOPOLOGIES}"],
                        cwd=ROOT, check=True)
-    run = labkit.run_playbook("site.yml", log=LOG_DIR / "site-first-converge.log")
-    assert run.returncode == 0, f"site.yml failed (see {LOG_DIR}/site-first-converge.log):\n{run.output[-6000:]}"
+    run = None
+    if os.environ.get("MERIDIAN_LAB_REUSE") != "converged":
+        run = labkit.run_playbook("site.yml", log=LOG_DIR / "site-first-converge.log")
+        assert run.returncode == 0, f"site.yml failed (see {LOG_DIR}/site-first-converge.log):\n{run.output[-6000:]}"
     clusters = labkit.read_inventory()
     assert {"stretched", "single"} <= set(clusters), f"lab clusters: {sorted(clusters)}"
     yield Lab(clusters, run)
@@ -49,7 +54,7 @@ def lab():
         subprocess.run(["make", "--no-print-directory", "lab-down"], cwd=ROOT, check=False)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def log_dir():
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     return LOG_DIR

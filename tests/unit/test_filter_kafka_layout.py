@@ -65,6 +65,10 @@ def errors_of(nodes, sets):
     pytest.param(cluster({"a": 3}, {"a": 3}, cluster="east", topology="linked")
                  + cluster({"b": 3}, {"b": 3}, cluster="west", topology="linked"),
                  {**settings(3, 2, "east"), **settings(3, 2, "west")}, id="two linked clusters"),
+    # The kafka role's default for a linked cluster with one broker (the lab's linked topologies).
+    pytest.param([host("east-1", ["controller", "broker"], "a", 1, cluster="east", topology="linked"),
+                  host("west-1", ["controller", "broker"], "b", 1, cluster="west", topology="linked")],
+                 {**settings(1, 1, "east"), **settings(1, 1, "west")}, id="two single-node linked clusters, RF1"),
     pytest.param([host("n%d" % i, ["controller", "broker"], "a", i, topology="single-region")
                   for i in range(3)], settings(3, 2), id="combined nodes, node id 0"),
     pytest.param(cluster({"a": 3}, {"a": 3}, topology="single-region")

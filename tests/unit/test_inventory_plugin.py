@@ -200,6 +200,19 @@ def test_linked_clusters_mirror_maker_and_sanitized_names(tmp_path):
     assert 'ansible_connection' not in mm
 
 
+def test_clusters_option_keeps_only_those_clusters(tmp_path):
+    inv = inventory_from_contract(tmp_path, 'linked.json', clusters=['EU.West'])
+    assert sorted(inv.hosts) == ['euw-kafka-1', 'euw-mm-1']
+    assert 'cluster_us_east' not in inv.groups
+    assert members(inv, 'mirror_maker') == ['euw-mm-1']
+
+
+def test_clusters_option_rejects_an_unknown_cluster(tmp_path):
+    source = write_source(tmp_path, {'outputs_file': contract_path('linked.json'), 'clusters': ['EU.West', 'nowhere']})
+    with pytest.raises(AnsibleParserError, match="clusters option names nowhere"):
+        parse_directly(source)
+
+
 @pytest.mark.parametrize('shape', ['contract', 'terraform_output_json', 'unwrapped_outputs'])
 def test_outputs_file_shapes(tmp_path, shape):
     contract = load_contract('single_region.json')

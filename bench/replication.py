@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""MirrorMaker 2 on the lab: replication throughput against direct produce, steady-state lag,
+and the catch-up after a 2-minute partition. One run, side by side, so the ratios hold on a
+noisy machine.
+
+1. Throughput (DR pair east -> west): Kafka's Java perf tool produces N records of 512 random
+   bytes to a fresh topic on east as fast as acks=all allows; meanwhile the bench polls west
+   until every record is there. produce rate = N / producing time; replication rate =
+   N / (time from the first send until the last record is on west). Repeated --rounds times.
+2. Steady-state lag: the perf tool produces at half the measured produce rate for --steady-s
+   seconds; a consumer on west measures, per record, the time from its CreateTime on east (MM2
+   keeps it) to its arrival on west.
+3. Catch-up (edge-1 -> core): a fixed load runs at the edge while the edge region is cut off
+   from the core for --outage-s seconds (iptables, see plugins/module_utils/lab_faults.py);
+   after healing, the time until the core holds every record, and the backlog drained per second.
+
+    make bench-replication   # needs the converged linked lab (make demo LAB_TOPOLOGIES="linked-pair edge-to-core")
+
+Results: build/bench/replication.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+import uuid
+
+from benchkit import OUT, ROOT, kafka_tools, labkit, perf_test, sasl_client_config
+
+sys.path.insert(0, str(ROOT / "plugins" / "module_utils"))
+import lab_faults  # noqa: E402
+
+
+def end_total(bootstrap: str, topic: str) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), **labkit.client_auth())
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        return sum(consumer.end_offsets(tps).values()) if tps else 0
+    finally:
+        consumer.close()
+
+
+def wait_total(bootstrap: str, topic: str, count: int, timeout_s: float) -> float:
+    """monotonic time at which topic holds at least count records."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if end_total(bootstrap, topic) >= count:
+                return time.monotonic()
+        except Exception:  # noqa: BLE001 - the topic may not exist yet
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{topic}: fewer than {count} records after {timeout_s}s")
+
+
+def fresh_topic(east, west, prefix: str) -> str:
+    topic = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    labkit.create_topic(east.bootstrap(), topic, partitions=3)
+    # MM2 creates the remote topic on its next refresh: wait, so that is not timed.
+    labkit.wait_until(lambda: f"east.{topic}" in labkit.list_topics(west.bootstrap()), 120,
+                      what="remote topic on west")
+    return topic
+
+
+def throughput_round(home, config, east, west, records: int) -> dict:
+    topic = fresh_topic(east, west, "bench-mm2")
+    done = {}
+    watcher = threading.Thread(target=lambda: done.setdefault(
+        "t", wait_total(west.bootstrap(), f"east.{topic}", records, 900)), daemon=True)
+    start = time.monotonic()
+    watcher.start()
+    produce_rate = perf_test(home, east.bootstrap(), topic, records, config)
+    watcher.join()
+    return {"produce_records_per_s": produce_rate, "replication_records_per_s": records / (done["t"] - start)}
+
+
+def steady_lag(home, config, east, west, rate: int, seconds: int) -> dict:
+    from kafka import KafkaConsumer
+    topic = fresh_topic(east, west, "bench-lag")
+    consumer = KafkaConsumer(f"east.{topic}", bootstrap_servers=west.bootstrap().split(","),
+                             auto_offset_reset="earliest", enable_auto_commit=False, **labkit.client_auth())
+    lags = []
+    producer = threading.Thread(target=perf_test, args=(home, east.bootstrap(), topic, rate * seconds, config),
+                                kwargs={"throughput": rate}, daemon=True)
+    start = time.monotonic()
+    producer.start()
+    while producer.is_alive() or time.monotonic() - start < seconds + 5:
+        for records in consumer.poll(timeout_ms=500).values():
+            now_ms = time.time() * 1000
+            lags.extend((now_ms - r.timestamp) / 1000 for r in records)
+        if time.monotonic() - start > seconds + 60:
+            break
+    consumer.close()
+    warm = lags[len(lags) // 6:]  # leave out the first sixth: connections and JIT warming up
+    warm.sort()
+    return {"rate_records_per_s": rate, "records": len(lags),
+            "lag_s_p50": round(statistics.median(warm), 3), "lag_s_p99": round(warm[int(len(warm) * 0.99) - 1], 3),
+            "lag_s_max": round(warm[-1], 3)}
+
+
+def catch_up(edge, core, outage_s: int, rate: int) -> dict:
+    topic = f"bench-edge-{uuid.uuid4().hex[:8]}"
+    labkit.create_topic(edge.bootstrap(), topic, partitions=3)
+    labkit.wait_until(lambda: f"edge-1.{topic}" in labkit.list_topics(core.bootstrap()), 120,
+                      what="remote topic on core")
+    producer = labkit.AckedProducer(edge.bootstrap(), topic)
+    load = labkit.BackgroundLoad(producer, rate_per_s=rate)
+    load.start()
+    time.sleep(10)
+    try:
+        lab_faults.partition(labkit.region_side(edge), labkit.region_side(core))
+        cut = end_total(core.bootstrap(), f"edge-1.{topic}")
+        time.sleep(outage_s)
+        backlog = end_total(edge.bootstrap(), topic) - cut
+    finally:
+        lab_faults.heal()
+    healed = time.monotonic()
+    load.stop()
+    producer.close()
+    produced = end_total(edge.bootstrap(), topic)
+    arrived = wait_total(core.bootstrap(), f"edge-1.{topic}", produced, 900)
+    return {"outage_s": outage_s, "load_records_per_s": rate, "backlog_records": backlog,
+            "catch_up_s": round(arrived - healed, 1), "drain_records_per_s": round(backlog / max(arrived - healed, 0.001))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--steady-s", type=int, default=60)
+    parser.add_argument("--outage-s", type=int, default=120)
+    parser.add_argument("--edge-rate", type=int, default=200)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    clusters = labkit.read_inventory()
+    east, west, edge, core = (clusters[n] for n in ("east", "west", "edge-1", "core"))
+    for scenario in ("dr-pair", "edge-to-core"):
+        run = labkit.run_playbook("playbooks/replication.yml", inventory=ROOT / "inventories" / scenario,
+                                  log=OUT / f"replication-{scenario}.log")
+        if run.returncode != 0:
+            raise SystemExit(f"replication.yml failed, see {OUT}/replication-{scenario}.log")
+    home = kafka_tools()
+    config = sasl_client_config(OUT / "bench-sasl.properties")
+    try:
+        perf_test(home, east.bootstrap(), fresh_topic(east, west, "bench-warm"), 20_000, config)  # warm-up
+        rounds = [throughput_round(home, config, east, west, args.records) for _ in range(args.rounds)]
+        produce = statistics.median(r["produce_records_per_s"] for r in rounds)
+        replicate = statistics.median(r["replication_records_per_s"] for r in rounds)
+        lag = steady_lag(home, config, east, west, int(produce / 2), args.steady_s)
+        edge_result = catch_up(edge, core, args.outage_s, args.edge_rate)
+    finally:
+        config.unlink(missing_ok=True)
+        lab_faults.restore()
+    report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "records": args.records, "record_size": 512,
+              "rounds": rounds, "median_produce_records_per_s": round(produce),
+              "median_replication_records_per_s": round(replicate),
+              "ratio_replication_to_produce": round(replicate / produce, 3), "steady_state": lag, "catch_up": edge_result}
+    (OUT / "replication.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(f"\nreplication / direct produce = {report['ratio_replication_to_produce']:.0%}; "
+          f"steady-state lag at {lag['rate_records_per_s']} records/s: p50 {lag['lag_s_p50']} s, "
+          f"p99 {lag['lag_s_p99']} s; catch-up after {args.outage_s} s: {edge_result['catch_up_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
