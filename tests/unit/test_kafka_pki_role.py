@@ -640,6 +640,24 @@ def test_ca_rotation_retire_step_drops_the_old_ca(ca_rotation):
     assert r.retired == ['ca-%d.crt' % sc.old_ca.serial_number, 'ca-%d.key' % sc.old_ca.serial_number]
     assert CA_PASS not in sc.trust.out + sc.reissue.out + sc.retire.out
 
+
+def test_each_pki_directory_gets_its_own_ca_in_one_run(tmp_path):
+    """Clusters may keep separate PKI directories (the lab's single-region cluster does): one
+    play must create every directory's CA, each signing only its own hosts."""
+    inv = write_inventory(tmp_path / 'inv', {
+        'a1': {'meridian_address': '127.8.0.2', 'kafka_pki_dir': str(tmp_path / 'pki-a')},
+        'a2': {'meridian_address': '127.8.0.3', 'kafka_pki_dir': str(tmp_path / 'pki-a')},
+        'b1': {'meridian_address': '127.8.0.4', 'kafka_pki_dir': str(tmp_path / 'pki-b')},
+    }, GEN_VARS)
+    run = run_playbook(inv)
+    assert run.rc == 0, run
+    cas = {d: x509.load_pem_x509_certificate((tmp_path / d / 'ca.crt').read_bytes()) for d in ('pki-a', 'pki-b')}
+    assert pub(cas['pki-a']) != pub(cas['pki-b'])
+    for host, d in (('a1', 'pki-a'), ('a2', 'pki-a'), ('b1', 'pki-b')):
+        cert = x509.load_pem_x509_certificate((tmp_path / d / 'hosts' / host / ('%s.crt' % host)).read_bytes())
+        assert signed_by(cert, cas[d]), host
+        assert ('FACTS %s %s/ca-bundle.crt' % (host, tmp_path / d)) in run.flat
+
 # --- provided mode -------------------------------------------------------------------------------
 def test_provided_mode(provided, runner):
     sc = provided
