@@ -83,10 +83,14 @@ def replication_status(lab, source: str, target: str, policy: str = "prefix", to
 
 
 @pytest.fixture(scope="module")
-def linked(lab):
+def linked(lab, log_dir):
     missing = [c for c in LINKED if c not in lab.clusters]
     assert not missing, f"linked lab clusters missing: {missing} (LAB_TOPOLOGIES in tests/integration/conftest.py)"
-    return lab
+    yield lab
+    # Hand the lab back as inventories/lab leaves it (no flows: workers stopped), so later tests
+    # and re-runs on a reused lab start from the same state.
+    run = labkit.run_playbook("playbooks/replication.yml", log=log_dir / "replication-lab-restore.log")
+    assert run.returncode == 0, run.output[-4000:]
 
 
 # --- DR pair ------------------------------------------------------------------------------------
