@@ -3,9 +3,11 @@ files that a non-root user on a lab host could read. Runs last, after every othe
 
 import labkit
 
-SCANNED_DIRS = ["/etc", "/var/log", "/opt/kafka", "/var/lib/kafka", "/tmp", "/run/systemd", "/home"]
-# The only places a secret may be: root-only files the role writes for the service and the tools.
-ALLOWED = {"/etc/kafka/secrets.properties", "/etc/kafka/admin-client.properties"}
+SCANNED_DIRS = ["/etc", "/var/log", "/opt/kafka", "/var/lib/kafka", "/opt/mirror-maker", "/tmp", "/run/systemd",
+                "/home"]
+# The only places a secret may be: root-only files the roles write for the services and the tools.
+ALLOWED = {"/etc/kafka/secrets.properties", "/etc/kafka/admin-client.properties",
+           "/etc/mirror-maker/secrets.properties"}
 
 
 def vault_secrets() -> dict:
@@ -43,3 +45,6 @@ def test_no_secret_in_host_logs_or_readable_files(lab):
             assert owner == "root" and mode == "600", f"{host.name}: {path} is {owner} {mode}"
         if "broker" in host.roles:
             assert "/etc/kafka/secrets.properties" in holders, "scan found nothing: is it scanning at all?"
+        if host.roles == ["mirror_maker"] and "mirror-maker" in labkit.podman(
+                "exec", host.container, "ls", "/etc", check=False).stdout:
+            assert "/etc/mirror-maker/secrets.properties" in holders, "scan found nothing on a worker"
