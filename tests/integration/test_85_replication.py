@@ -309,14 +309,20 @@ def test_bandwidth_capped_link_keeps_up_below_the_cap_and_reports_lag(linked, ed
         assert not producer.failed
         records = wait_for_count(core.bootstrap(), f"edge-1.{topic}", seq, timeout_s=120)
         final = replication_status(linked, "edge-1", "core", topics=[topic])
-        # A burst of 40 MB, 40 s of link time: the lag must show it while it drains.
+        # A burst of 40 MB, 40 s of link time: the lag must show it while it drains. The core's
+        # worker is frozen while the burst is written (the producer's acks would otherwise queue
+        # behind the replication traffic in the capped class), then drains it through the cap.
         burst_records = 40_000
-        burst = labkit.AckedProducer(edge.bootstrap(), topic)
-        for i in range(burst_records):
-            burst.send(seq + i, payload)
-        burst.producer.flush(timeout=120)
+        (worker,) = [h for h in core.hosts if h.roles == ["mirror_maker"]]
+        labkit.podman("pause", worker.container)
+        try:
+            burst = labkit.AckedProducer(edge.bootstrap(), topic)
+            for i in range(burst_records):
+                burst.send(seq + i, payload)
+            burst.close()
+        finally:
+            labkit.podman("unpause", worker.container)
         during = replication_status(linked, "edge-1", "core", topics=[topic])
-        burst.close()
         wait_for_count(core.bootstrap(), f"edge-1.{topic}", seq + burst_records, timeout_s=300)
         drained = replication_status(linked, "edge-1", "core", topics=[topic])
     finally:
