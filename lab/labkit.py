@@ -172,31 +172,6 @@ def region_side(cluster) -> list:
     return side
 
 
-def run_module(module: str, args: dict, check_mode: bool = False, log: Path | None = None) -> dict:
-    """Run one of Meridian's modules on the controller through ansible-playbook; its result dict.
-
-    The arguments (passwords included) go into a private playbook file (ansible-core 2.19
-    refuses module arguments given as one template), never onto a command line.
-    """
-    import tempfile
-    with tempfile.TemporaryDirectory(prefix="meridian-module-") as tmp:
-        play = Path(tmp) / "play.yml"
-        result = Path(tmp) / "result.json"
-        play.touch(mode=0o600)
-        play.write_text(json.dumps([{
-            "name": f"Run {module}", "hosts": "localhost", "gather_facts": False, "connection": "local",
-            # The modules need the project's kafka-python: the virtualenv's interpreter, not discovery's.
-            "vars": {"ansible_python_interpreter": str(VENV_BIN / "python")},
-            "tasks": [{"name": module, module: args, "register": "result", "ignore_errors": True},
-                      {"name": "keep the result", "check_mode": False,
-                       "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": str(result), "mode": "0600"}}],
-        }]))
-        run = run_playbook(str(play), "-i", "localhost,", *(["--check"] if check_mode else []), log=log)
-        if not result.exists():
-            return {"failed": True, "rc": run.returncode, "msg": run.output[-3000:]}
-        return json.loads(result.read_text())
-
-
 def podman(*args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(["podman", *args], env=lab_env(), check=check, capture_output=True, text=True, input=input)
 

@@ -32,7 +32,7 @@ import logging
 import time
 import traceback
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 KAFKA_IMPORT_ERROR = None
 try:
@@ -333,6 +333,19 @@ def require_kafka_reader(module):
     if not HAS_KAFKA_READ:
         module.fail_json(msg='this module needs kafka-python >= 3.0 (found %s): install the versions from '
                              'requirements.txt' % getattr(kafka, '__version__', '?'))
+
+
+def start_module(argument_spec, check_params, require=require_kafka_python):
+    """The module, once kafka-python is usable and the module's own checks of its options pass.
+
+    ``check_params(params)`` returns a list of problems; they fail the module together.
+    """
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    require(module)
+    errors = check_params(module.params)
+    if errors:
+        module.fail_json(msg='; '.join(errors))
+    return module
 
 
 def fail_on_bad_params(module, params=None, label=None):

@@ -145,39 +145,34 @@ def decode_status_value(value):
 
 
 # --- folding a topic's records into the latest state --------------------------------------------
-def latest_checkpoints(records, group=None):
-    """{(group, topic, partition): checkpoint + 'timestamp'} keeping the last record per key.
+def _latest(records, decode, key, keep=lambda decoded: True):
+    """{key(decoded): decoded + 'timestamp'}, the last record per key, and the undecodable count.
 
     ``records`` are ConsumerRecord-like objects (key, value, timestamp) in offset order per
     partition; a key always lives in one partition, so that order is the write order.
-    Undecodable records are counted in the second return value.
     """
     latest, bad = {}, 0
     for record in records:
         try:
-            checkpoint = decode_checkpoint(record.key, record.value)
+            decoded = decode(record.key, record.value)
         except RecordFormatError:
             bad += 1
             continue
-        if group is not None and checkpoint['group'] != group:
-            continue
-        checkpoint['timestamp'] = record.timestamp
-        latest[(checkpoint['group'], checkpoint['topic'], checkpoint['partition'])] = checkpoint
+        if keep(decoded):
+            decoded['timestamp'] = record.timestamp
+            latest[key(decoded)] = decoded
     return latest, bad
+
+
+def latest_checkpoints(records, group=None):
+    """{(group, topic, partition): checkpoint + 'timestamp'}, optionally of one group only."""
+    return _latest(records, decode_checkpoint, lambda c: (c['group'], c['topic'], c['partition']),
+                   keep=lambda c: group is None or c['group'] == group)
 
 
 def latest_offset_syncs(records):
     """{(topic, partition): sync + 'timestamp'} keeping the last sync per source partition."""
-    latest, bad = {}, 0
-    for record in records:
-        try:
-            sync = decode_offset_sync(record.key, record.value)
-        except RecordFormatError:
-            bad += 1
-            continue
-        sync['timestamp'] = record.timestamp
-        latest[(sync['topic'], sync['partition'])] = sync
-    return latest, bad
+    return _latest(records, decode_offset_sync, lambda s: (s['topic'], s['partition']))
 
 
 def connector_states(records):

@@ -162,9 +162,8 @@ diff:
 import ipaddress
 import re
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.kafka_client import (
-    close_quietly, describe_error, kafka_admin, kafka_connection_spec, require_kafka_python,
+    close_quietly, describe_error, kafka_admin, kafka_connection_spec, start_module,
     scrub, secrets_of,
 )
 
@@ -361,12 +360,8 @@ def delete(module, admin, bindings, secrets):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    require_kafka_python(module)
+    module = start_module(argument_spec(), check_params)
     params = module.params
-    errors = check_params(params)
-    if errors:
-        module.fail_json(msg='; '.join(errors))
     secrets = secrets_of(params)
 
     admin = kafka_admin(module)

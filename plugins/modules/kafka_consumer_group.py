@@ -175,10 +175,9 @@ diff:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.kafka_client import (
     KafkaModuleError, close_quietly, describe_error, kafka_admin, kafka_connection_spec, kafka_consumer,
-    partition_offsets, read_topic, require_kafka_reader, scrub, secrets_of, topic_partitions,
+    partition_offsets, read_topic, require_kafka_reader, start_module, scrub, secrets_of, topic_partitions,
 )
 from ansible.module_utils.mirror_maker_records import checkpoints_topic, latest_checkpoints
 
@@ -380,12 +379,8 @@ def apply_commit(admin, group, commit):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    require_kafka_reader(module)
+    module = start_module(argument_spec(), check_params, require=require_kafka_reader)
     params = module.params
-    errors = check_params(params)
-    if errors:
-        module.fail_json(msg='; '.join(errors))
     secrets = secrets_of(params)
     group, action = params['group'], params['action']
     result = {'changed': False}

@@ -234,11 +234,10 @@ import copy
 import re
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.kafka_client import (
     KAFKA_CONNECTION_ARGSPEC, KafkaModuleError, close_quietly, describe_error, kafka_admin,
     kafka_connection_spec, kafka_consumer, partition_offsets, read_partitions, read_topic,
-    require_kafka_reader, scrub, secrets_of, topic_partitions,
+    require_kafka_reader, start_module, scrub, secrets_of, topic_partitions,
 )
 from ansible.module_utils.mirror_maker_records import (
     checkpoints_topic, connector_states, is_internal_topic, latest_offset_syncs, offset_syncs_topic,
@@ -459,12 +458,8 @@ def status(flow, params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    require_kafka_reader(module)
+    module = start_module(argument_spec(), check_params, require=require_kafka_reader)
     params = module.params
-    errors = check_params(params)
-    if errors:
-        module.fail_json(msg='; '.join(errors))
 
     flow = Flow(module)
     try:

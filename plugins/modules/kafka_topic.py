@@ -139,10 +139,9 @@ diff:
 import re
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.kafka_client import (
     close_quietly, describe_error, kafka_admin, kafka_connection_spec, require_kafka_reader, scrub,
-    secrets_of,
+    secrets_of, start_module,
 )
 
 try:
@@ -395,12 +394,8 @@ def delete(admin, params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    require_kafka_reader(module)
+    module = start_module(argument_spec(), check_params, require=require_kafka_reader)
     params = module.params
-    errors = check_params(params)
-    if errors:
-        module.fail_json(msg='; '.join(errors))
     secrets = secrets_of(params)
     name = params['name']
     keys = set(wanted_config(params))

@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "lab"))
 sys.path.insert(0, str(ROOT / "plugins" / "module_utils"))  # lab_faults
+sys.path.insert(0, str(ROOT / "tests"))  # kafka_fixtures
 
 import labkit  # noqa: E402
 

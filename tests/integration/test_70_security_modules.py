@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
-import signal
 import socket
 import subprocess
-import sys
 import textwrap
 import time
 import uuid
@@ -27,29 +23,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from kafka_fixtures import (START_TIMEOUT, extract_distribution, free_port, log_tail, make_pki, ok, require_distribution,
+                            run, run_module, stop_process)
+
 HOST = "127.8.0.1"
 ADMIN_USER = "admin"
-START_TIMEOUT = 120
-SECRET_OPTIONS = ("password", "sasl_password", "ssl_password")
-
-
-def _kafka_tarball() -> Path:
-    text = (ROOT / "roles" / "kafka" / "defaults" / "main.yml").read_text()
-    match = re.search(r'^kafka_version:\s*"?([^"\s]+)"?', text, re.M)
-    version = match.group(1) if match else "4.1.1"
-    return ROOT / "build" / "kafka" / f"kafka_2.13-{version}.tgz"
-
-
-def _tool(name: str) -> str:
-    candidate = Path(sys.executable).parent / name
-    return str(candidate) if candidate.exists() else name
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 # --- the broker -------------------------------------------------------------------------------
@@ -87,30 +65,7 @@ class SecureKafka:
         return KafkaAdminClient(**self.client_config(self.admin_user, self.admin_password))
 
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no broker log)"
-
-
-def _run(cmd, **kwargs):
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def _make_pki(pki: Path) -> None:
-    pki.mkdir()
-    _run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=meridian-test-ca",
-          "-keyout", pki / "ca.key", "-out", pki / "ca.crt"])
-    # PKCS#8 key: what Kafka's PEM keystore expects.
-    _run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", pki / "broker.key"])
-    _run(["openssl", "req", "-new", "-key", pki / "broker.key", "-subj", f"/CN={HOST}", "-out", pki / "broker.csr"])
-    (pki / "ext.cnf").write_text(f"subjectAltName=IP:{HOST}\nextendedKeyUsage=serverAuth,clientAuth\n")
-    _run(["openssl", "x509", "-req", "-in", pki / "broker.csr", "-CA", pki / "ca.crt", "-CAkey", pki / "ca.key",
-          "-CAcreateserial", "-days", "2", "-extfile", pki / "ext.cnf", "-out", pki / "broker.crt"])
-    (pki / "broker-keystore.pem").write_text((pki / "broker.key").read_text() + (pki / "broker.crt").read_text())
+        return log_tail(self.log_file, lines)
 
 
 def _server_properties(work: Path, port: int, controller_port: int, admin_password: str) -> str:
@@ -128,7 +83,7 @@ def _server_properties(work: Path, port: int, controller_port: int, admin_passwo
         sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
         listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{ADMIN_USER}" password="{admin_password}";
         ssl.keystore.type=PEM
-        ssl.keystore.location={pki / "broker-keystore.pem"}
+        ssl.keystore.location={pki / f"{HOST}-keystore.pem"}
         ssl.truststore.type=PEM
         ssl.truststore.location={pki / "ca.crt"}
         authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
@@ -169,24 +124,17 @@ def _wait_until_ready(kafka: SecureKafka, proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def secure_kafka(tmp_path_factory):
-    tarball = _kafka_tarball()
-    if not tarball.exists():
-        pytest.skip(f"{tarball} missing: run `make kafka-dist`")
-    for binary in ("java", "openssl", "tar"):
-        if not shutil.which(binary):
-            pytest.skip(f"{binary} not found")
-
+    require_distribution("openssl")
     work = tmp_path_factory.mktemp("secure-kafka")
-    _run(["tar", "-xzf", tarball, "-C", work])
-    kafka_home = next(p for p in work.iterdir() if p.name.startswith("kafka_"))
-    _make_pki(work / "pki")
+    kafka_home = extract_distribution(work)
+    make_pki(work / "pki", [HOST])
 
     admin_password = "adm-" + uuid.uuid4().hex
-    port, controller_port = _free_port(), _free_port()
+    port, controller_port = free_port(HOST), free_port(HOST)
     props = work / "server.properties"
     props.write_text(_server_properties(work, port, controller_port, admin_password))
     env = dict(os.environ, KAFKA_HEAP_OPTS="-Xmx256m", LOG_DIR=str(work / "logs"))
-    _run([kafka_home / "bin" / "kafka-storage.sh", "format", "-t", _run(
+    run([kafka_home / "bin" / "kafka-storage.sh", "format", "-t", run(
         [kafka_home / "bin" / "kafka-storage.sh", "random-uuid"], env=env).stdout.strip(), "-c", props,
         "--add-scram", f"SCRAM-SHA-512=[name={ADMIN_USER},password={admin_password}]"], env=env)
 
@@ -201,87 +149,23 @@ def secure_kafka(tmp_path_factory):
         _wait_until_ready(kafka, proc)
         yield kafka
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        stop_process(proc)
 
 
 # --- running the modules ----------------------------------------------------------------------
-@dataclass
-class ModuleRun:
-    result: dict
-    output: str
-    returncode: int
-
-
-def run_module(kafka: SecureKafka, tmp_path: Path, module: str, args: dict, *flags: str) -> ModuleRun:
-    """Run ``module`` with ``args`` in a one-task playbook; return its registered result.
-
-    Argument values come from an extra-vars file, so no secret is in the playbook
-    (Ansible prints the failing task's source lines).  Every run asserts that no
-    password reached stdout or stderr.
-    """
-    secrets = set(kafka.secrets) | {v for k, v in args.items() if k in SECRET_OPTIONS and v}
-    kafka.secrets |= secrets
-    run_id = uuid.uuid4().hex[:8]
-    vars_file = tmp_path / f"vars-{run_id}.json"
-    vars_file.write_text(json.dumps({"margs": args, "ansible_python_interpreter": sys.executable}))
-    task_args = "\n".join(f"        {key}: \"{{{{ margs['{key}'] }}}}\"" for key in args)
-    playbook = tmp_path / f"play-{run_id}.yml"
-    playbook.write_text(
-        "- hosts: localhost\n"
-        "  gather_facts: false\n"
-        "  tasks:\n"
-        f"    - name: module under test\n"
-        f"      {module}:\n{task_args}\n"
-        "      register: result\n"
-        "      ignore_errors: true\n"
-        "    - name: show result\n"
-        "      debug:\n"
-        "        var: result\n")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    # The unit tests' conftest narrows inventory plugins for the same process; -i localhost, needs host_list.
-    for var in ("ANSIBLE_INVENTORY_ENABLED", "ANSIBLE_INVENTORY_PLUGINS"):
-        env.pop(var, None)
-    proc = subprocess.run([_tool("ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"@{vars_file}",
-                           str(playbook), *flags], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    output = proc.stdout + proc.stderr
-    leaked = [s for s in secrets if s in output]
-    assert not leaked, f"a password appears in the output of {module}"
-    try:
-        # With -v, Ansible prints its own lines before the callback's JSON document.
-        start = 0 if proc.stdout.startswith("{") else proc.stdout.index("\n{") + 1
-        report, _ = json.JSONDecoder().raw_decode(proc.stdout, start)
-        tasks = report["plays"][0]["tasks"]
-        result = next(t for t in tasks if t["task"]["name"] == "show result")["hosts"]["localhost"]["result"]
-    except (ValueError, KeyError, IndexError, StopIteration) as exc:
-        raise AssertionError(f"no result from ansible-playbook ({exc!r}), rc={proc.returncode}:\n{output[-4000:]}")
-    assert proc.returncode == 0, output[-4000:]
-    return ModuleRun(result, output, proc.returncode)
-
-
+# kafka_fixtures.run_module greps every run's output for every password the broker has seen.
 @pytest.fixture
 def kafka_user(secure_kafka, tmp_path):
-    def run(*flags, **args):
-        return run_module(secure_kafka, tmp_path, "kafka_user", secure_kafka.module_args(**args), *flags)
-    return run
+    def run_user(*flags, **args):
+        return run_module(tmp_path, "kafka_user", secure_kafka.module_args(**args), *flags, secrets=secure_kafka.secrets)
+    return run_user
 
 
 @pytest.fixture
 def kafka_acl(secure_kafka, tmp_path):
-    def run(*flags, **args):
-        return run_module(secure_kafka, tmp_path, "kafka_acl", secure_kafka.module_args(**args), *flags)
-    return run
-
-
-def ok(run: ModuleRun) -> dict:
-    assert not run.result.get("failed"), run.result.get("msg") or run.output[-3000:]
-    return run.result
+    def run_acl(*flags, **args):
+        return run_module(tmp_path, "kafka_acl", secure_kafka.module_args(**args), *flags, secrets=secure_kafka.secrets)
+    return run_acl
 
 
 # --- independent checks with kafka-python -----------------------------------------------------

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import defaultdict
 
+import kafka_fixtures
 import labkit
 import pytest
 
@@ -71,13 +72,20 @@ def wait_for_count(bootstrap: str, topic: str, count: int, timeout_s: float) -> 
     raise AssertionError(f"{topic}: {len(records)} of {count} records arrived within {timeout_s}s")
 
 
-def replication_status(lab, source: str, target: str, policy: str = "prefix", topics=None) -> dict:
+@pytest.fixture(scope="module")
+def module(tmp_path_factory):
+    """Runs one of Meridian's modules through ansible-playbook; returns its result dict."""
+    runner = kafka_fixtures.ModuleRunner(tmp_path_factory.mktemp("modules"))
+    return lambda name, args, *flags: runner(name, args, *flags).result
+
+
+def replication_status(module, lab, source: str, target: str, policy: str = "prefix", topics=None) -> dict:
     args = dict(labkit.module_connection(lab.clusters[target].bootstrap()),
                 source=labkit.module_connection(lab.clusters[source].bootstrap()),
                 source_alias=source, target_alias=target, replication_policy=policy)
     if topics:
         args["topics"] = topics
-    result = labkit.run_module("kafka_replication_status", args)
+    result = module("kafka_replication_status", args)
     assert not result.get("failed"), result.get("msg")
     return result
 
@@ -132,16 +140,16 @@ def test_dr_pair_copies_every_record_in_order(linked, dr_pair):
     report("dr_pair_duplicates", repeats)
 
 
-def test_new_topics_partitions_and_configs_follow(linked, dr_pair):
+def test_new_topics_partitions_and_configs_follow(linked, dr_pair, module):
     east, west = linked.clusters["east"], linked.clusters["west"]
     topic = f"orders.late-{uuid.uuid4().hex[:8]}"
     conn = labkit.module_connection(east.bootstrap())
-    created = labkit.run_module("kafka_topic", dict(conn, name=topic, partitions=2, replication_factor=1))
+    created = module("kafka_topic", dict(conn, name=topic, partitions=2, replication_factor=1))
     assert created.get("changed"), created
     labkit.AckedProducer(east.bootstrap(), topic).send_many(0, 100)
     labkit.wait_until(lambda: f"east.{topic}" in labkit.list_topics(west.bootstrap()), 90, what="new topic on west")
 
-    grown = labkit.run_module("kafka_topic", dict(conn, name=topic, partitions=4, replication_factor=1,
+    grown = module("kafka_topic", dict(conn, name=topic, partitions=4, replication_factor=1,
                                                   config={"retention.ms": "7200000"}))
     assert grown.get("changed"), grown
 
@@ -159,7 +167,7 @@ def test_new_topics_partitions_and_configs_follow(linked, dr_pair):
     labkit.wait_until(followed, 120, interval_s=5, what="partition count and retention.ms followed on west")
 
 
-def test_consumer_group_resumes_on_the_target_from_translated_offsets(linked, dr_pair, log_dir):
+def test_consumer_group_resumes_on_the_target_from_translated_offsets(linked, dr_pair, module):
     from kafka import KafkaConsumer
     east, west = linked.clusters["east"], linked.clusters["west"]
     topic, group = f"orders.group-{uuid.uuid4().hex[:8]}", f"orders.billing-{uuid.uuid4().hex[:6]}"
@@ -186,16 +194,15 @@ def test_consumer_group_resumes_on_the_target_from_translated_offsets(linked, dr
 
     target = labkit.module_connection(west.bootstrap())
     args = dict(target, group=group, action="translate", source_cluster_alias="east")
-    labkit.wait_until(lambda: (r := labkit.run_module("kafka_consumer_group", args)).get("translated")
+    labkit.wait_until(lambda: (r := module("kafka_consumer_group", args)).get("translated")
                       and not r.get("no_checkpoint"), 120, interval_s=5, what="checkpoints for the group")
     # MirrorMaker's own group offset sync may have committed the same offsets already (the group
     # is idle on west): then there is nothing to change, and check mode must say so truthfully.
-    check = labkit.run_module("kafka_consumer_group", dict(args, action="translate_and_commit"), check_mode=True)
+    check = module("kafka_consumer_group", dict(args, action="translate_and_commit"), "--check")
     assert not check.get("failed") and bool(check.get("changed")) == bool(check.get("commit")), check
-    committed = labkit.run_module("kafka_consumer_group", dict(args, action="translate_and_commit"),
-                                  log=log_dir / "consumer-group-commit.log")
+    committed = module("kafka_consumer_group", dict(args, action="translate_and_commit"))
     assert not committed.get("failed"), committed
-    again = labkit.run_module("kafka_consumer_group", dict(args, action="translate_and_commit"))
+    again = module("kafka_consumer_group", dict(args, action="translate_and_commit"))
     assert not again.get("failed") and not again.get("changed"), again
 
     resumed = KafkaConsumer(f"east.{topic}", bootstrap_servers=west.bootstrap().split(","), group_id=group,
@@ -205,7 +212,7 @@ def test_consumer_group_resumes_on_the_target_from_translated_offsets(linked, dr
     # The group now runs on the target and has moved on: committing the translated offsets again
     # would rewind it, so while it is active the module refuses.
     resumed.commit()
-    refused = labkit.run_module("kafka_consumer_group", dict(args, action="translate_and_commit"))
+    refused = module("kafka_consumer_group", dict(args, action="translate_and_commit"))
     resumed.close()
     assert refused.get("failed") and "active" in refused.get("msg", "").lower(), refused
 
@@ -285,7 +292,7 @@ def test_edge_link_down_for_two_minutes_loses_nothing(linked, edge_to_core):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="tc needs root")
-def test_bandwidth_capped_link_keeps_up_below_the_cap_and_reports_lag(linked, edge_to_core):
+def test_bandwidth_capped_link_keeps_up_below_the_cap_and_reports_lag(linked, edge_to_core, module):
     edge, core = linked.clusters["edge-1"], linked.clusters["core"]
     topic = f"sensors.capped-{uuid.uuid4().hex[:8]}"
     labkit.create_topic(edge.bootstrap(), topic, partitions=3)
@@ -303,12 +310,12 @@ def test_bandwidth_capped_link_keeps_up_below_the_cap_and_reports_lag(linked, ed
                 seq += 1
             time.sleep(0.1)
             if seq % 2000 == 0:
-                status = replication_status(linked, "edge-1", "core", topics=[topic])
+                status = replication_status(module, linked, "edge-1", "core", topics=[topic])
                 samples.append((status["max_lag_records"], status["max_lag_seconds"]))
         producer.close()
         assert not producer.failed
         records = wait_for_count(core.bootstrap(), f"edge-1.{topic}", seq, timeout_s=120)
-        final = replication_status(linked, "edge-1", "core", topics=[topic])
+        final = replication_status(module, linked, "edge-1", "core", topics=[topic])
         # A burst of 40 MB, 40 s of link time: the lag must show it while it drains. The core's
         # worker is frozen while the burst is written (the producer's acks would otherwise queue
         # behind the replication traffic in the capped class), then drains it through the cap.
@@ -322,9 +329,9 @@ def test_bandwidth_capped_link_keeps_up_below_the_cap_and_reports_lag(linked, ed
             burst.close()
         finally:
             labkit.podman("unpause", worker.container)
-        during = replication_status(linked, "edge-1", "core", topics=[topic])
+        during = replication_status(module, linked, "edge-1", "core", topics=[topic])
         wait_for_count(core.bootstrap(), f"edge-1.{topic}", seq + burst_records, timeout_s=300)
-        drained = replication_status(linked, "edge-1", "core", topics=[topic])
+        drained = replication_status(module, linked, "edge-1", "core", topics=[topic])
     finally:
         lab_faults.uncap()
     report("bandwidth_cap_8mbit", {"samples_lag_records_seconds": samples, "after_load": final["max_lag_records"],

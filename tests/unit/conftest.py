@@ -13,3 +13,5 @@ os.environ['ANSIBLE_INVENTORY_PLUGINS'] = os.path.join(PLUGINS, 'inventory')
 os.environ['ANSIBLE_INVENTORY_ENABLED'] = 'meridian_terraform'
 for sub in ('inventory', 'module_utils', 'filter'):
     sys.path.insert(0, os.path.join(PLUGINS, sub))
+# Helpers shared with the integration tests (kafka_fixtures: real brokers, module runs).
+sys.path.insert(0, os.path.join(REPO, 'tests'))

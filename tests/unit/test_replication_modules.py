@@ -1,6 +1,6 @@
 """kafka_topic, kafka_consumer_group and kafka_replication_status against real Kafka.
 
-One module-scoped lab (tests/unit/kafka_fixtures.py): two single-node KRaft clusters from the
+One module-scoped lab (tests/kafka_fixtures.py): two single-node KRaft clusters from the
 distribution tarball, source on 127.8.1.1 and target on 127.8.1.2, each with a PLAINTEXT and a
 SASL_SSL (SCRAM-SHA-512, CA made by openssl) listener, and one real MirrorMaker 2 process
 replicating ``rep\\..*`` from alias ``src`` to alias ``dst`` (target over SASL_SSL).  The modules run

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 120
 SECRET_OPTIONS = ("password", "sasl_password", "ssl_password")
 # Low memory, quick start: these JVMs only serve a handful of test clients.
