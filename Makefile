@@ -13,8 +13,12 @@ KAFKA_VERSION := $(shell sed -n 's/^kafka_version: "\(.*\)"/\1/p' roles/kafka/de
 KAFKA_TGZ   := $(BUILD)/kafka/kafka_2.13-$(KAFKA_VERSION).tgz
 LAB_IMAGE   := localhost/meridian-lab:bookworm
 OPENTOFU_VERSION := v1.10.6
-# Topologies the lab provisions (terraform/lab/topologies/*.json). Tests use both.
-LAB_TOPOLOGIES ?= stretched
+# Topologies the lab provisions (terraform/lab/topologies/*.json). The demo runs the stretched
+# cluster and the linked pair (its drill fails east over to west); the tests use every topology.
+LAB_TOPOLOGIES ?= stretched linked-pair
+# Where the lab's drills keep their state (lock, journal, probe runs) and their reports.
+DRILL_STATE   := $(BUILD)/drill-state
+DRILL_REPORTS := $(BUILD)/drill-reports
 
 export CONTAINERS_CONF := $(ROOT)/lab/containers.conf
 export TF_CLI_CONFIG_FILE := $(ROOT)/lab/terraformrc
@@ -22,16 +26,19 @@ export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 # The lab's vault password is public and lab-only; real inventories bring their own.
 export ANSIBLE_VAULT_PASSWORD_FILE ?= $(ROOT)/inventories/lab/vault-password.lab-only.txt
 export PATH := $(BIN):$(BUILD)/bin:$(PATH)
+# No Terraform version check over the network.
+export CHECKPOINT_DISABLE := 1
 export MERIDIAN_TERRAFORM_BIN = $(TF)
 
 # Terraform or OpenTofu, whichever is installed; OpenTofu is built when neither is.
 TF = $(shell command -v terraform || command -v tofu || echo $(BUILD)/bin/tofu)
 
 .PHONY: help demo test test-quick test-unit test-static test-integration test-molecule \
-        venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke bench bench-security bench-replication clean
+        venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke drill-demo checkov \
+        bench bench-security bench-replication bench-drills bench-inventory clean
 
 help:
-	@echo "make demo        bring up the stretched lab cluster and smoke-test it"
+	@echo "make demo        bring up the lab (stretched cluster, linked pair), smoke-test it, run a failover drill"
 	@echo "make test        the whole suite (unit, static, lab integration, molecule)"
 	@echo "make test-quick  unit tests and static checks only"
 	@echo "make lab-down    remove every lab host"
@@ -56,7 +63,7 @@ terraform-cli:
 	@if ! command -v terraform >/dev/null && ! command -v tofu >/dev/null && [ ! -x $(BUILD)/bin/tofu ]; then \
 	  echo "neither terraform nor tofu found: building OpenTofu $(OPENTOFU_VERSION) (about 6 minutes)"; \
 	  lab/build-opentofu.sh $(OPENTOFU_VERSION) $(BUILD)/bin/tofu; fi
-	@$(TF) version | head -1
+	@$(TF) version | sed -n 1p
 
 $(KAFKA_TGZ): dist/kafka/build.sh dist/kafka/pom.xml $(wildcard dist/kafka/bin/*) $(wildcard dist/kafka/config/*)
 	dist/kafka/build.sh $(BUILD)/kafka $(KAFKA_VERSION)
@@ -82,7 +89,15 @@ site: venv
 smoke: venv
 	$(PY) lab/smoke.py
 
-demo: lab-up site smoke
+# One linked failover drill: east's region is lost, clients fail over to west (active-active flows).
+drill-demo: venv
+	$(BIN)/ansible-playbook -i inventories/active-active playbooks/replication.yml
+	$(BIN)/ansible-playbook -i inventories/active-active playbooks/drill.yml -e drill_scenario=linked-unplanned-failover \
+	  -e drill_primary=east -e drill_dr=west -e drill_state_dir=$(DRILL_STATE) -e drill_report_root=$(DRILL_REPORTS)
+	@report=$$(ls -td $(DRILL_REPORTS)/linked-unplanned-failover-*/ | head -1); \
+	  echo; cat $$report/report.md; echo; echo "drill report: $$report (report.json, report.md, junit.xml, timeline.png)"
+
+demo: lab-up site smoke drill-demo
 
 lab-down:
 	@if [ -d terraform/lab/.terraform ]; then $(TF) -chdir=terraform/lab destroy -input=false -auto-approve >/dev/null || true; fi
@@ -93,12 +108,27 @@ lab-down:
 test-unit: venv
 	$(BIN)/pytest -q tests/unit
 
-test-static: venv terraform-cli
+# Terraform modules whose logic `terraform test` checks offline (no provider to download).
+TF_OFFLINE_MODULES := placement cloud-init
+
+test-static: venv terraform-cli checkov
 	$(BIN)/yamllint -s .
-	$(BIN)/python -m pyflakes plugins lab bench tests roles/kafka_pki/library
-	$(BIN)/ansible-playbook --syntax-check -i localhost, site.yml playbooks/*.yml
+	$(BIN)/python -m pyflakes plugins lab bench tests roles/kafka_pki/library roles/drill/files
+	$(BIN)/ansible-playbook --syntax-check -i localhost, site.yml playbooks/*.yml playbooks/drills/*.yml
 	$(TF) fmt -check -recursive terraform
 	$(TF) -chdir=terraform/lab init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/lab validate -no-color
+	@for m in $(TF_OFFLINE_MODULES); do \
+	  $(TF) -chdir=terraform/modules/$$m init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/modules/$$m test -no-color || exit 1; done
+
+# checkov in a virtualenv of its own (its dependencies would clash with the project's pins);
+# offline (--skip-download): no failed check allowed, each skip justified next to the code.
+$(ROOT)/.venv-checkov/.installed: requirements-checkov.txt
+	python3.11 -m venv $(ROOT)/.venv-checkov
+	$(ROOT)/.venv-checkov/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+checkov: $(ROOT)/.venv-checkov/.installed
+	$(ROOT)/.venv-checkov/bin/checkov -d terraform --framework terraform --quiet --compact --skip-download
 
 test-quick: test-unit test-static
 
@@ -123,6 +153,14 @@ bench-security: venv kafka-dist
 # Needs the converged linked lab (make demo LAB_TOPOLOGIES="linked-pair edge-to-core").
 bench-replication: venv kafka-dist
 	$(PY) bench/replication.py
+
+# Needs the converged lab with the stretched cluster and the linked pair (make demo).
+bench-drills: venv
+	$(PY) bench/drills.py
+
+# The inventory plugin against a static YAML inventory, 10 to 5,000 hosts; no lab needed.
+bench-inventory: venv
+	$(PY) bench/inventory.py
 
 clean: lab-down
 	rm -rf $(BUILD) $(VENV)

@@ -85,10 +85,8 @@ cache_connection: /tmp/meridian_inventory_cache
 """
 
 import importlib.util
-import ipaddress
 import json
 import os
-import re
 import sys
 from collections.abc import Mapping
 
@@ -96,176 +94,45 @@ from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-CONTRACT_VERSION = 1
-TOPOLOGIES = ('single-region', 'stretched', 'linked')
-PLATFORMS = ('lab', 'aws', 'gcp', 'azure', 'static')
-ROLES = ('controller', 'broker', 'mirror_maker')
-KAFKA_ROLES = ('controller', 'broker')
-TOP_FIELDS = ('contract_version', 'stack', 'clusters', 'hosts')
-HOST_FIELDS = ('name', 'address', 'platform', 'cluster', 'roles', 'region', 'zone', 'node_id', 'connection')
-NAME_RE = re.compile(r'^[a-z0-9][a-z0-9-]*$')
-VAR_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 SOURCE_SUFFIXES = ('meridian_terraform.yml', 'meridian_terraform.yaml')
+_MODULE_UTILS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils'))
 
 
-def safe_group_name(name):
-    """Contract rule: lower case, anything outside [a-z0-9_] becomes '_'."""
-    return re.sub(r'[^a-z0-9_]', '_', to_native(name).lower())
-
-
-def _load_adapter():
+def _load_module_util(name, filename):
     # Meridian is a plain repository, not an Ansible collection, so
     # ansible_collections.<ns>.<coll>.plugins.module_utils cannot be imported and
     # Ansible does not put plugins/module_utils on sys.path for controller plugins.
-    # Load the adapter by path relative to this file instead (lazily: only
-    # project_path mode needs it, and with it python-terraform).
-    name = 'meridian_terraform_adapter'
+    # Load the file by path relative to this one instead, once per process.
     if name not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'module_utils', 'terraform_adapter.py')
-        spec = importlib.util.spec_from_file_location(name, os.path.normpath(path))
+        spec = importlib.util.spec_from_file_location(name, os.path.join(_MODULE_UTILS, filename))
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
         sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
     return sys.modules[name]
 
 
-def _type_name(value):
-    return type(value).__name__ if value is not None else 'null'
+def _load_adapter():
+    # Lazily: only project_path mode needs it, and with it python-terraform.
+    return _load_module_util('meridian_terraform_adapter', 'terraform_adapter.py')
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def validate_contract(contract):
-    """Hand-written equivalent of docs/inventory-contract.schema.json plus the
-    cross-host rules. Raises AnsibleParserError naming the host and field."""
-    def fail(msg):
-        raise AnsibleParserError('Invalid Meridian inventory contract: %s' % msg)
-
-    if not isinstance(contract, Mapping):
-        fail('expected an object, got %s' % _type_name(contract))
-    if 'contract_version' not in contract:
-        fail("missing field 'contract_version'")
-    version = contract['contract_version']
-    if not _is_int(version) or version != CONTRACT_VERSION:
-        fail('unsupported contract_version %r (this plugin understands %d)' % (version, CONTRACT_VERSION))
-    for field in TOP_FIELDS:
-        if field not in contract:
-            fail("missing field '%s'" % field)
-    extra = sorted(set(contract) - set(TOP_FIELDS))
-    if extra:
-        fail('unknown top-level field(s) %s' % ', '.join(map(repr, extra)))
-    if not isinstance(contract['stack'], str) or not contract['stack']:
-        fail("field 'stack' must be a non-empty string, got %r" % (contract['stack'],))
-
-    clusters = contract['clusters']
-    if not isinstance(clusters, Mapping):
-        fail("field 'clusters' must be an object, got %s" % _type_name(clusters))
-    for cname, cluster in clusters.items():
-        if not isinstance(cname, str) or not cname:
-            fail('cluster names must be non-empty strings, got %r' % (cname,))
-        if not isinstance(cluster, Mapping):
-            fail("cluster '%s' must be an object, got %s" % (cname, _type_name(cluster)))
-        if 'topology' not in cluster:
-            fail("cluster '%s': missing field 'topology'" % cname)
-        extra = sorted(set(cluster) - {'topology'})
-        if extra:
-            fail("cluster '%s': unknown field(s) %s" % (cname, ', '.join(map(repr, extra))))
-        if cluster['topology'] not in TOPOLOGIES:
-            fail("cluster '%s': unknown topology %r (expected one of %s)" % (cname, cluster['topology'], ', '.join(TOPOLOGIES)))
-
-    hosts = contract['hosts']
-    if not isinstance(hosts, list):
-        fail("field 'hosts' must be a list, got %s" % _type_name(hosts))
-
-    seen_names = set()
-    node_ids = {}  # (cluster, node_id) -> host name
-    kafka_regions = {}  # cluster -> {region: host name}
-    for index, host in enumerate(hosts):
-        where = 'hosts[%d]' % index
-        if not isinstance(host, Mapping):
-            fail('%s must be an object, got %s' % (where, _type_name(host)))
-        name = host.get('name')
-        if isinstance(name, str):
-            where = "host '%s'" % name
-
-        def hfail(field, msg):
-            fail("%s, field '%s': %s" % (where, field, msg))
-
-        for field in HOST_FIELDS:
-            if field not in host:
-                hfail(field, 'missing')
-        extra = sorted(set(host) - set(HOST_FIELDS))
-        if extra:
-            fail('%s: unknown field(s) %s' % (where, ', '.join(map(repr, extra))))
-
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            hfail('name', 'must match %s, got %r' % (NAME_RE.pattern, name))
-        if name in seen_names:
-            hfail('name', 'duplicate host name')
-        seen_names.add(name)
-
-        address = host['address']
-        try:
-            if not isinstance(address, str):
-                raise ValueError
-            ipaddress.IPv4Address(address)
-        except ValueError:
-            hfail('address', 'must be an IPv4 address, got %r' % (address,))
-
-        if host['platform'] not in PLATFORMS:
-            hfail('platform', 'unknown platform %r (expected one of %s)' % (host['platform'], ', '.join(PLATFORMS)))
-
-        cname = host['cluster']
-        if not isinstance(cname, str):
-            hfail('cluster', 'must be a string, got %s' % _type_name(cname))
-        if cname not in clusters:
-            hfail('cluster', "unknown cluster '%s' (not a key of 'clusters')" % cname)
-
-        roles = host['roles']
-        if not isinstance(roles, list):
-            hfail('roles', 'must be a list, got %s' % _type_name(roles))
-        if not roles:
-            hfail('roles', 'must not be empty')
-        for role in roles:
-            if role not in ROLES:
-                hfail('roles', 'unknown role %r (expected one of %s)' % (role, ', '.join(ROLES)))
-        if len(set(roles)) != len(roles):
-            hfail('roles', 'duplicate role in %r' % (roles,))
-
-        for field in ('region', 'zone'):
-            if not isinstance(host[field], str) or not host[field]:
-                hfail(field, 'must be a non-empty string, got %r' % (host[field],))
-
-        node_id = host['node_id']
-        is_kafka = any(r in KAFKA_ROLES for r in roles)
-        if node_id is None:
-            if is_kafka:
-                hfail('node_id', 'must be an integer >= 0 for a host with a controller or broker role, got null')
-        else:
-            if not _is_int(node_id) or node_id < 0:
-                hfail('node_id', 'must be an integer >= 0 or null, got %r' % (node_id,))
-            other = node_ids.get((cname, node_id))
-            if other is not None:
-                hfail('node_id', "duplicate node_id %d in cluster '%s' (also used by host '%s')" % (node_id, cname, other))
-            node_ids[(cname, node_id)] = name
-
-        connection = host['connection']
-        if not isinstance(connection, Mapping):
-            hfail('connection', 'must be an object of strings, got %s' % _type_name(connection))
-        for key, value in connection.items():
-            if not isinstance(key, str) or not VAR_NAME_RE.match(key) or key.startswith('meridian_'):
-                hfail('connection', 'invalid variable name %r' % (key,))
-            if not isinstance(value, str):
-                hfail('connection', 'value of %s must be a string, got %s' % (key, _type_name(value)))
-
-        if is_kafka and clusters[cname]['topology'] == 'single-region':
-            regions = kafka_regions.setdefault(cname, {})
-            regions.setdefault(host['region'], name)
-            if len(regions) > 1:
-                hfail('region', "single-region cluster '%s' spans regions %s" % (cname, ', '.join(sorted(regions))))
-    return contract
+# The contract (constants, validation, hosts/vars/groups) is shared with meridian_cloud.
+_contract = _load_module_util('meridian_contract', 'meridian_contract.py')
+CONTRACT_VERSION = _contract.CONTRACT_VERSION
+TOPOLOGIES = _contract.TOPOLOGIES
+PLATFORMS = _contract.PLATFORMS
+ROLES = _contract.ROLES
+KAFKA_ROLES = _contract.KAFKA_ROLES
+TOP_FIELDS = _contract.TOP_FIELDS
+HOST_FIELDS = _contract.HOST_FIELDS
+NAME_RE = _contract.NAME_RE
+VAR_NAME_RE = _contract.VAR_NAME_RE
+safe_group_name = _contract.safe_group_name
+validate_contract = _contract.validate_contract
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -332,10 +199,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # ---- inventory --------------------------------------------------------------
 
-    def _add_group_member(self, group, host):
-        group = self.inventory.add_group(safe_group_name(group))
-        self.inventory.add_child(group, host)
-
     def _selected_hosts(self, contract):
         wanted = self.get_option('clusters') or []
         unknown = sorted(set(wanted) - set(contract['clusters']))
@@ -345,39 +208,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return [h for h in contract['hosts'] if not wanted or h['cluster'] in wanted]
 
     def _populate(self, contract):
-        strict = self.get_option('strict')
-        clusters = contract['clusters']
-        for h in self._selected_hosts(contract):
-            host = self.inventory.add_host(h['name'])
-            hostvars = {
-                'meridian_cluster': h['cluster'],
-                'meridian_roles': list(h['roles']),
-                'meridian_region': h['region'],
-                'meridian_zone': h['zone'],
-                'meridian_node_id': h['node_id'],
-                'meridian_address': h['address'],
-                'meridian_platform': h['platform'],
-                'meridian_topology': clusters[h['cluster']]['topology'],
-                'meridian_stack': contract['stack'],
-            }
-            hostvars.update(h['connection'])
-            for key, value in hostvars.items():
-                self.inventory.set_variable(host, key, value)
-
-            self._add_group_member('cluster_%s' % h['cluster'], host)
-            self._add_group_member('region_%s' % h['region'], host)
-            self._add_group_member('zone_%s' % h['zone'], host)
-            for role in h['roles']:
-                self._add_group_member('role_%s' % role, host)
-            if any(r in KAFKA_ROLES for r in h['roles']):
-                self._add_group_member('kafka', host)
-            if 'mirror_maker' in h['roles']:
-                self._add_group_member('mirror_maker', host)
-
-            hostvars = self.inventory.get_host(host).get_vars()
-            self._set_composite_vars(self.get_option('compose'), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option('groups'), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option('keyed_groups'), hostvars, host, strict=strict)
+        _contract.construct(self, _contract.add_contract_hosts(self.inventory, contract, self._selected_hosts(contract)))
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path)

@@ -1,0 +1,12 @@
+terraform {
+  required_version = ">= 1.6.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.30, < 7.0"
+      # One provider per side: the two VPCs live in different regions (and maybe accounts).
+      configuration_aliases = [aws.requester, aws.accepter]
+    }
+  }
+}

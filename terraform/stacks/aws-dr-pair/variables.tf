@@ -1,0 +1,157 @@
+variable "stack" {
+  description = "Stack name: the contract's stack field, the meridian_stack tag and the prefix of resource names. Change it to run this stack twice (staging, production) in one account."
+  type        = string
+  default     = "aws-dr-pair"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.stack))
+    error_message = "stack is 1-31 lower-case letters, digits or dashes, starting with a letter."
+  }
+}
+
+variable "clusters" {
+  description = "Kafka clusters and where they run (modules/placement, variable clusters): topology, controllers, combined, address_block and per region brokers and mirror_makers. Here: one linked cluster in each of primary and dr."
+  type = map(object({
+    topology      = string
+    controllers   = number
+    combined      = optional(bool, false)
+    address_block = optional(number, 0)
+    regions = list(object({
+      region        = string
+      brokers       = optional(number, 0)
+      mirror_makers = optional(number, 0)
+    }))
+  }))
+
+  validation {
+    condition     = length(var.clusters) > 0
+    error_message = "Declare at least one cluster."
+  }
+}
+
+variable "address_space" {
+  description = "Private range every region's block is carved from (modules/placement); it must not overlap the admin and client networks."
+  type        = string
+  default     = "10.64.0.0/10"
+
+  validation {
+    condition     = can(cidrhost(var.address_space, 0))
+    error_message = "address_space must be an IPv4 CIDR block."
+  }
+}
+
+variable "admin_cidrs" {
+  description = "Networks Ansible and operators come from (a bastion's address as /32 when one is used): SSH, Kafka and MirrorMaker REST."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.admin_cidrs) > 0 && alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
+    error_message = "Give at least one admin CIDR, never 0.0.0.0/0."
+  }
+}
+
+variable "client_cidrs" {
+  description = "Networks of Kafka client applications: Kafka (9092) only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.client_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
+    error_message = "client_cidrs entries must be IPv4 CIDR blocks, never 0.0.0.0/0."
+  }
+}
+
+variable "ssh_user" {
+  description = "Account cloud-init creates on every host for Ansible (the contract's ansible_user)."
+  type        = string
+  default     = "meridian"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_-]{0,31}$", var.ssh_user)) && !contains(["root", "admin"], var.ssh_user)
+    error_message = "ssh_user must be a plain Linux user name, not root or admin."
+  }
+}
+
+variable "ssh_authorized_keys" {
+  description = "Public SSH keys of ssh_user (OpenSSH one-line format)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.ssh_authorized_keys) > 0
+    error_message = "Give at least one SSH public key."
+  }
+}
+
+variable "bastions" {
+  description = "Jump host per region name ({host, user, port}); hosts of a region with one get ansible_ssh_common_args -o ProxyJump=user@host. Regions without one are reached directly (VPN, interconnect)."
+  type = map(object({
+    host = string
+    user = string
+    port = optional(number, 22)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for b in values(var.bastions) : length(b.host) > 0 && length(b.user) > 0])
+    error_message = "Each bastion needs a host and a user."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags (labels on GCP) on every resource, e.g. owner and cost centre."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !startswith(k, "meridian_")])
+    error_message = "Keys starting with meridian_ are set by the modules."
+  }
+}
+
+variable "primary" {
+  description = "Primary AWS region: region name, zones to spread hosts over (in order) and netnum, the fixed index of its address block (modules/placement)."
+  type = object({
+    region = string
+    zones  = list(string)
+    netnum = number
+  })
+
+  validation {
+    condition     = length(var.primary.zones) > 0 && var.primary.netnum >= 0
+    error_message = "primary needs at least one zone and a netnum >= 0."
+  }
+}
+
+variable "dr" {
+  description = "Disaster-recovery AWS region: region name, zones to spread hosts over (in order) and netnum, the fixed index of its address block (modules/placement)."
+  type = object({
+    region = string
+    zones  = list(string)
+    netnum = number
+  })
+
+  validation {
+    condition     = length(var.dr.zones) > 0 && var.dr.netnum >= 0
+    error_message = "dr needs at least one zone and a netnum >= 0."
+  }
+}
+
+variable "aws_instance_types" {
+  description = "EC2 instance type per role (controller, broker, mirror_maker); null keeps modules/aws-region's defaults."
+  type = object({
+    controller   = string
+    broker       = string
+    mirror_maker = string
+  })
+  default = null
+}
+
+variable "aws_data_disks" {
+  description = "EBS data volume per role (type, size_gb, iops, throughput); null keeps modules/aws-region's defaults."
+  type = object({
+    controller   = object({ type = string, size_gb = number, iops = optional(number), throughput = optional(number) })
+    broker       = object({ type = string, size_gb = number, iops = optional(number), throughput = optional(number) })
+    mirror_maker = object({ type = string, size_gb = number, iops = optional(number), throughput = optional(number) })
+  })
+  default = null
+}

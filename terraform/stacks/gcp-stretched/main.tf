@@ -1,0 +1,19 @@
+module "region" {
+  source   = "../../modules/gcp-region"
+  for_each = var.regions
+
+  stack               = var.stack
+  region              = each.key
+  network_self_link   = module.network.self_link
+  network             = module.placement.networks[each.key]
+  hosts               = module.placement.hosts_by_region[each.key]
+  peer_cidrs          = module.placement.peer_cidrs[each.key]
+  client_cidrs        = var.client_cidrs
+  admin_cidrs         = var.admin_cidrs
+  ssh_user            = var.ssh_user
+  ssh_authorized_keys = var.ssh_authorized_keys
+  bastion             = try(var.bastions[each.key], null)
+  machine_types       = var.gcp_machine_types
+  data_disks          = var.gcp_data_disks
+  labels              = var.tags
+}
