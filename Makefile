@@ -94,7 +94,7 @@ drill-demo: venv
 	$(BIN)/ansible-playbook -i inventories/active-active playbooks/replication.yml
 	$(BIN)/ansible-playbook -i inventories/active-active playbooks/drill.yml -e drill_scenario=linked-unplanned-failover \
 	  -e drill_primary=east -e drill_dr=west -e drill_state_dir=$(DRILL_STATE) -e drill_report_root=$(DRILL_REPORTS)
-	@report=$$(ls -td $(DRILL_REPORTS)/linked-unplanned-failover-*/ | head -1); \
+	@report=$$(ls -td $(DRILL_REPORTS)/linked-unplanned-failover-*/ | sed -n 1p); \
 	  echo; cat $$report/report.md; echo; echo "drill report: $$report (report.json, report.md, junit.xml, timeline.png)"
 
 demo: lab-up site smoke drill-demo
@@ -134,7 +134,7 @@ test-quick: test-unit test-static
 
 # One lab with both topologies serves every integration test.
 test-integration: venv kafka-dist lab-image terraform-cli
-	$(BIN)/pytest -v tests/integration
+	$(BIN)/pytest -v --durations=30 tests/integration
 
 test-molecule: venv kafka-dist lab-image
 	cd roles/kafka && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test

@@ -93,7 +93,11 @@ def main():
                 "re_read": m["translation_re_read"], "lag_sampled_records": report["observations"].get("lag_sampled_records")})
             print(f"round {round_no + 1}/{args.runs} {scenario}: RTO produce {m['rto_produce_seconds']} s, "
                   f"consume {m['rto_consume_seconds']} s, RPO {m['rpo_records']}", flush=True)
+        write_results(floor, results, reports)
 
+
+def write_results(floor, results, reports):
+    """The table so far (written after every round, so an interrupted run keeps what it measured)."""
     table = {}
     for scenario, runs in results.items():
         table[scenario] = {
@@ -107,7 +111,6 @@ def main():
     out = {"floors": floor, "scenarios": table, "raw": results, "reports": str(reports)}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "drills.json").write_text(json.dumps(out, indent=2))
-
     print()
     print("| scenario | runs | RTO produce median / max (s) | RTO consume median / max (s) | RPO records (each run) | duplicates | re-read |")
     print("|---|---|---|---|---|---|---|")

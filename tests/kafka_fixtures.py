@@ -203,6 +203,8 @@ def _server_properties(broker: Broker, controller_port: int, keystore: Path, ca_
         transaction.state.log.replication.factor=1
         transaction.state.log.min.isr=1
         group.initial.rebalance.delay.ms=0
+        # The cleaner's default 128 MiB buffer did not fit the small heap once (OOM at start).
+        log.cleaner.dedupe.buffer.size=16777216
         """)
 
 

@@ -16,8 +16,8 @@ description:
   - V(switched) rewrites the switch file so the producer and consumer move to the clusters named by
     O(produce) and O(consume) (null pauses a side), and waits until the probe has moved them.
   - V(stopped) stops it (SIGTERM, then SIGKILL) and returns the counts of its events.
-  - On a client host where the probe runs as the C(meridian-probe) systemd service, the drill role writes
-    the same switch file instead (C(drill_probe_mode=systemd)).
+  - With O(supervisor=systemd) the probe runs as a transient systemd service (C(systemd-run)) on the host
+    the module runs on, for example a client host the drill delegates to; otherwise as a detached process.
   - Check mode changes nothing.
 options:
   state:
@@ -48,6 +48,16 @@ options:
   consume:
     description: Cluster the consumer group works against (null pauses it).
     type: str
+  supervisor:
+    description:
+      - V(process) starts the probe as a detached process; V(systemd) as a transient service
+        C(meridian-probe-<id>.service), stopped with C(systemctl stop).
+    type: str
+    choices: [process, systemd]
+    default: process
+  pythonpath:
+    description: Directory with kafka-python for the probe's interpreter (C(PYTHONPATH)), when it is not installed there.
+    type: path
   timeout:
     description: Seconds to wait for the probe to start or to move.
     type: int
@@ -77,6 +87,7 @@ switched_at:
   type: float
 '''
 
+import hashlib
 import json
 import os
 import signal
@@ -89,7 +100,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 def paths(work_dir):
     return {name: os.path.join(work_dir, name) for name in
-            ('config.json', 'switch.json', 'events.jsonl', 'probe.pid', 'probe.log')}
+            ('config.json', 'switch.json', 'events.jsonl', 'probe.pid', 'probe.log', 'probe.unit')}
+
+
+def unit_name(work_dir):
+    return 'meridian-probe-%s' % hashlib.sha1(work_dir.encode()).hexdigest()[:12]
 
 
 # Kafka module option -> kafka-python setting.
@@ -164,18 +179,59 @@ def start(module, files):
         module.fail_json(msg='clusters %s are not in config.clusters' % ', '.join(unknown))
     write_atomic(files['config.json'], config)  # 0600: holds the probe's password
     write_atomic(files['switch.json'], {'produce': params['produce'], 'consume': params['consume']})
-    with open(files['probe.log'], 'ab') as log:
-        proc = subprocess.Popen([params['python'] or sys.executable, params['script'], files['config.json']],
-                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
-                                cwd=params['work_dir'])
+    argv = [params['python'] or sys.executable, params['script'], files['config.json']]
+    if params['supervisor'] == 'systemd':
+        pid = start_unit(module, files, argv)
+        alive = lambda: running_pid(files['probe.pid']) is not None  # noqa: E731
+    else:
+        env = dict(os.environ)
+        if params['pythonpath']:
+            env['PYTHONPATH'] = params['pythonpath']
+        with open(files['probe.log'], 'ab') as log:
+            proc = subprocess.Popen(argv, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
+                                    cwd=params['work_dir'], env=env)
+        pid = proc.pid
+        with open(files['probe.pid'], 'w') as handle:
+            handle.write(str(pid))
+        alive = lambda: proc.poll() is None  # noqa: E731
+    if not wait_for(lambda: event_counts(files['events.jsonl'])[0].get('ack') or not alive(), params['timeout']) \
+            or not alive():
+        module.fail_json(msg='the probe acknowledged no record within %ss: %s' % (params['timeout'], log_tail(files)))
+    module.exit_json(changed=True, pid=pid, events=event_counts(files['events.jsonl'])[0])
+
+
+def log_tail(files):
+    if os.path.exists(files['probe.unit']):
+        with open(files['probe.unit']) as handle:
+            unit = handle.read().strip()
+        proc = subprocess.run(['journalctl', '-u', unit, '--no-pager', '-n', '30'], capture_output=True, text=True)
+        return proc.stdout[-2000:]
+    with open(files['probe.log']) as handle:
+        return handle.read()[-2000:]
+
+
+def start_unit(module, files, argv):
+    """Start the probe as a transient service; returns its main PID (written to probe.pid)."""
+    params = module.params
+    unit = unit_name(params['work_dir'])
+    cmd = ['systemd-run', '--unit', unit, '--collect', '--quiet', '--working-directory', params['work_dir'],
+           '--property', 'KillSignal=SIGTERM', '--property', 'TimeoutStopSec=30']
+    if params['pythonpath']:
+        cmd += ['--setenv', 'PYTHONPATH=%s' % params['pythonpath']]
+    proc = subprocess.run(cmd + argv, capture_output=True, text=True)
+    if proc.returncode != 0:
+        module.fail_json(msg='systemd-run failed: %s' % proc.stderr.strip())
+    with open(files['probe.unit'], 'w') as handle:
+        handle.write(unit)
+    pid = 0
+    deadline = time.time() + 10
+    while not pid and time.time() < deadline:
+        shown = subprocess.run(['systemctl', 'show', '-p', 'MainPID', '--value', unit], capture_output=True, text=True)
+        pid = int(shown.stdout.strip() or 0)
+        time.sleep(0.2)
     with open(files['probe.pid'], 'w') as handle:
-        handle.write(str(proc.pid))
-    if not wait_for(lambda: event_counts(files['events.jsonl'])[0].get('ack') or proc.poll() is not None,
-                    params['timeout']) or proc.poll() is not None:
-        with open(files['probe.log']) as handle:
-            tail = handle.read()[-2000:]
-        module.fail_json(msg='the probe acknowledged no record within %ss: %s' % (params['timeout'], tail))
-    module.exit_json(changed=True, pid=proc.pid, events=event_counts(files['events.jsonl'])[0])
+        handle.write(str(pid))
+    return pid
 
 
 def switch(module, files):
@@ -211,7 +267,11 @@ def stop(module, files):
         module.exit_json(changed=False, events=event_counts(files['events.jsonl'])[0])
     if module.check_mode:
         module.exit_json(changed=True, events={})
-    os.kill(pid, signal.SIGTERM)
+    if os.path.exists(files['probe.unit']):
+        with open(files['probe.unit']) as handle:
+            subprocess.run(['systemctl', 'stop', handle.read().strip()], capture_output=True)
+    else:
+        os.kill(pid, signal.SIGTERM)
     if not wait_for(lambda: running_pid(files['probe.pid']) is None, 30):
         os.kill(pid, signal.SIGKILL)
     module.exit_json(changed=True, events=event_counts(files['events.jsonl'])[0])
@@ -227,6 +287,8 @@ def main():
             config=dict(type='dict', no_log=True),
             produce=dict(type='str'),
             consume=dict(type='str'),
+            supervisor=dict(type='str', choices=['process', 'systemd'], default='process'),
+            pythonpath=dict(type='path'),
             timeout=dict(type='int', default=60),
         ),
         supports_check_mode=True,

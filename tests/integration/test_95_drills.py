@@ -164,6 +164,23 @@ def test_planned_switchover_loses_nothing(drills):
     assert acked_before(drills.events(report), report["marks"]["verified"]) <= stored
 
 
+def test_probe_runs_as_a_service_on_a_client_host(drills):
+    client = next(h for h in drills.lab.clusters["west"].hosts if h.name == "west-mm2-2")
+    run = drills.run("active-active", "linked-planned-switchover", *PAIR, "-e", f"drill_probe_host={client.name}",
+                     log="probe-on-client-host")
+    assert run.returncode == 0, run.output[-5000:]
+    report = drills.latest("linked-planned-switchover")
+    assert report["measurements"]["rpo_records"] == 0 and report["measurements"]["acknowledged"] > 0
+    # It ran there, under systemd, and is gone: only its files remain.
+    runs = labkit.podman("exec", client.container, "ls", "/opt/meridian-probe/runs").stdout.split()
+    assert report["run_id"] in runs
+    units = labkit.podman("exec", client.container, "systemctl", "list-units", "--all", "--no-legend",
+                          "meridian-probe-*").stdout
+    assert units.strip() == "", units
+    journal = labkit.podman("exec", client.container, "journalctl", "--no-pager", "-u", "meridian-probe-*").stdout
+    assert "Started meridian-probe-" in journal and "meridian_probe.py" in journal, journal[-2000:]
+
+
 def test_failback_brings_back_everything_written_during_the_outage(drills):
     run = drills.run("active-active", "failback", *PAIR)
     assert run.returncode == 0, run.output[-5000:]
