@@ -96,6 +96,7 @@ import sys
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.drill_metrics import read_events
 
 
 def paths(work_dir):
@@ -138,18 +139,11 @@ def running_pid(pid_file):
 
 
 def event_counts(events_file):
-    counts, switches = {}, []
-    if os.path.exists(events_file):
-        with open(events_file) as handle:
-            for line in handle:
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by a kill
-                counts[event['e']] = counts.get(event['e'], 0) + 1
-                if event['e'] == 'switch':
-                    switches.append(event)
-    return counts, switches
+    events = read_events(events_file)
+    counts = {}
+    for event in events:
+        counts[event['e']] = counts.get(event['e'], 0) + 1
+    return counts, [e for e in events if e['e'] == 'switch']
 
 
 def wait_for(predicate, timeout):

@@ -115,19 +115,8 @@ import json
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.drill_metrics import acked_between, gate_results, measure
+from ansible.module_utils.drill_metrics import acked_between, gate_results, measure, read_events
 from ansible.module_utils.drill_report_files import SCHEMA_VERSION, write_all
-
-
-def load_events(path):
-    events = []
-    with open(path) as handle:
-        for line in handle:
-            try:
-                events.append(json.loads(line))
-            except ValueError:
-                pass  # a line cut short when the probe was killed
-    return events
 
 
 def iso(epoch):
@@ -160,7 +149,7 @@ def main():
         snapshot = json.load(handle)
     per_topic = snapshot['topics']
     # Records acknowledged after the read-back cannot have been in it: leave them out of the RPO.
-    events = [e for e in load_events(params['events']) if e.get('e') != 'ack' or e['t'] <= snapshot['taken_at']]
+    events = [e for e in read_events(params['events']) if e.get('e') != 'ack' or e['t'] <= snapshot['taken_at']]
     marks = {k: float(v) for k, v in params['marks'].items() if v is not None}
     marks.setdefault('verified', snapshot['taken_at'])
     found = {name: [seq for seqs in topics.values() for seq in seqs] for name, topics in per_topic.items()}

@@ -135,3 +135,11 @@ def test_acked_between_counts_the_lost_side_only():
 def test_gate_limits_given_as_strings():
     (gate,) = gate_results({"rto_produce_seconds": 0.5}, {"drill_rto_max_seconds": "0"})
     assert gate["limit"] == 0 and gate["passed"] is False
+
+
+def test_read_events_skips_a_cut_line_and_a_missing_file(tmp_path):
+    from drill_metrics import read_events
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"e": "ack", "seq": 1}\n{"e": "ack", "se')
+    assert read_events(str(path)) == [{"e": "ack", "seq": 1}]
+    assert read_events(str(tmp_path / "none.jsonl")) == []
