@@ -106,7 +106,7 @@ lab-down:
 
 # --- tests ----------------------------------------------------------------------------------
 test-unit: venv
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q --durations=15 tests/unit
 
 # Terraform modules whose logic `terraform test` checks offline (no provider to download).
 TF_OFFLINE_MODULES := placement cloud-init
@@ -136,9 +136,19 @@ test-quick: test-unit test-static
 test-integration: venv kafka-dist lab-image terraform-cli
 	$(BIN)/pytest -v --durations=30 tests/integration
 
+# The scenarios use their own containers and addresses (127.9.0.x, 127.9.1.x), so they run side
+# by side; each writes build/test-logs/molecule-<role>.log, printed whole when it fails.
+MOLECULE_ROLES := kafka mirror_maker
 test-molecule: venv kafka-dist lab-image
-	cd roles/kafka && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test
-	cd roles/mirror_maker && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test
+	@mkdir -p $(BUILD)/test-logs
+	@for r in $(MOLECULE_ROLES); do \
+	  ( cd roles/$$r && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test > $(BUILD)/test-logs/molecule-$$r.log 2>&1; \
+	    echo $$? > $(BUILD)/test-logs/molecule-$$r.rc ) & \
+	done; wait; rc=0; \
+	for r in $(MOLECULE_ROLES); do \
+	  if [ "$$(cat $(BUILD)/test-logs/molecule-$$r.rc)" = 0 ]; then tail -n 25 $(BUILD)/test-logs/molecule-$$r.log; echo "molecule $$r: passed"; \
+	  else cat $(BUILD)/test-logs/molecule-$$r.log; echo "molecule $$r: FAILED"; rc=1; fi; \
+	done; exit $$rc
 
 # kafka-dist first: some unit-level tests start a real broker from it (they skip without it).
 test: kafka-dist test-quick test-integration test-molecule
@@ -150,7 +160,7 @@ bench: venv kafka-dist lab-image terraform-cli
 bench-security: venv kafka-dist
 	$(PY) bench/security_overhead.py
 
-# Needs the converged linked lab (make demo LAB_TOPOLOGIES="linked-pair edge-to-core").
+# Needs the converged linked lab (make lab-up site LAB_TOPOLOGIES="linked-pair edge-to-core").
 bench-replication: venv kafka-dist
 	$(PY) bench/replication.py
 

@@ -8,13 +8,13 @@ noisy machine.
    until every record is there. produce rate = N / producing time; replication rate =
    N / (time from the first send until the last record is on west). Repeated --rounds times.
 2. Steady-state lag: the perf tool produces at half the measured produce rate for --steady-s
-   seconds; a consumer on west measures, per record, the time from its CreateTime on east (MM2
-   keeps it) to its arrival on west.
+   seconds; twice a second the bench reads the newest record of every partition on west and
+   takes its age (now minus its CreateTime on east, which MM2 keeps): the time lag.
 3. Catch-up (edge-1 -> core): a fixed load runs at the edge while the edge region is cut off
    from the core for --outage-s seconds (iptables, see plugins/module_utils/lab_faults.py);
    after healing, the time until the core holds every record, and the backlog drained per second.
 
-    make bench-replication   # needs the converged linked lab (make demo LAB_TOPOLOGIES="linked-pair edge-to-core")
+    make bench-replication   # needs the converged linked lab (make lab-up site LAB_TOPOLOGIES="linked-pair edge-to-core")
 
 Results: build/bench/replication.json.
 """
@@ -36,26 +36,63 @@ import lab_faults  # noqa: E402
 
 
 def end_total(bootstrap: str, topic: str) -> int:
-    from kafka import KafkaConsumer, TopicPartition
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), **labkit.client_auth())
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in partitions]
-        return sum(consumer.end_offsets(tps).values()) if tps else 0
-    finally:
-        consumer.close()
+    with EndOffsets(bootstrap, topic) as offsets:
+        return offsets.total()
+
+
+class EndOffsets:
+    """One consumer kept open for polling a topic's end offsets: a TLS + SCRAM handshake per poll
+    would cost more CPU than the MirrorMaker workers being measured get on two shared cores."""
+
+    def __init__(self, bootstrap: str, topic: str):
+        from kafka import KafkaConsumer
+        self.topic = topic
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), **labkit.client_auth())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.consumer.close()
+
+    def partitions(self) -> list:
+        from kafka import TopicPartition
+        return [TopicPartition(self.topic, p) for p in sorted(self.consumer.partitions_for_topic(self.topic) or ())]
+
+    def total(self) -> int:
+        tps = self.partitions()
+        return sum(self.consumer.end_offsets(tps).values()) if tps else 0
+
+    def first_create_time(self) -> float:
+        """Earliest CreateTime (epoch seconds) among the first record of every partition."""
+        tps = self.partitions()
+        self.consumer.assign(tps)
+        self.consumer.seek_to_beginning(*tps)
+        first = {}
+        deadline = time.monotonic() + 60
+        while len(first) < len(tps) and time.monotonic() < deadline:
+            for tp, records in self.consumer.poll(timeout_ms=500, max_records=50).items():
+                first.setdefault(tp, records[0].timestamp)
+                self.consumer.pause(tp)
+        return min(first.values()) / 1000
 
 
 def wait_total(bootstrap: str, topic: str, count: int, timeout_s: float) -> float:
-    """monotonic time at which topic holds at least count records."""
+    """Wall-clock time (epoch seconds) at which topic holds at least count records."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if end_total(bootstrap, topic) >= count:
-                return time.monotonic()
-        except Exception:  # noqa: BLE001 - the topic may not exist yet
-            pass
-        time.sleep(0.5)
+    offsets = None
+    try:
+        while time.monotonic() < deadline:
+            try:
+                offsets = offsets or EndOffsets(bootstrap, topic)
+                if offsets.total() >= count:
+                    return time.time()
+            except Exception:  # noqa: BLE001 - the topic may not exist yet
+                pass
+            time.sleep(0.2)
+    finally:
+        if offsets:
+            offsets.consumer.close()
     raise SystemExit(f"{topic}: fewer than {count} records after {timeout_s}s")
 
 
@@ -73,33 +110,61 @@ def throughput_round(home, config, east, west, records: int) -> dict:
     done = {}
     watcher = threading.Thread(target=lambda: done.setdefault(
         "t", wait_total(west.bootstrap(), f"east.{topic}", records, 900)), daemon=True)
-    start = time.monotonic()
     watcher.start()
     produce_rate = perf_test(home, east.bootstrap(), topic, records, config)
     watcher.join()
-    return {"produce_records_per_s": produce_rate, "replication_records_per_s": records / (done["t"] - start)}
+    # Timed from the first record's CreateTime, as the perf tool times produce from its first
+    # send: the JVM's start-up belongs to neither.
+    with EndOffsets(east.bootstrap(), topic) as offsets:
+        first_send = offsets.first_create_time()
+    return {"produce_records_per_s": produce_rate, "replication_records_per_s": records / (done["t"] - first_send)}
+
+
+def newest_record_age(consumer, tps) -> float | None:
+    """Seconds since the newest record on any of tps was created on the source (MM2 keeps
+    CreateTime): the time lag an operator reads off the target, worst partition first."""
+    ends = consumer.end_offsets(tps)
+    wanted = {tp: ends[tp] - 1 for tp in tps if ends[tp] > 0}
+    if not wanted:
+        return None
+    for tp, offset in wanted.items():
+        consumer.seek(tp, offset)
+    newest = {}
+    deadline = time.monotonic() + 5
+    while len(newest) < len(wanted) and time.monotonic() < deadline:
+        for tp, records in consumer.poll(timeout_ms=200).items():
+            newest[tp] = max([r.timestamp for r in records] + [newest.get(tp, 0)])
+    if len(newest) < len(wanted):
+        return None
+    return time.time() - min(newest.values()) / 1000
 
 
 def steady_lag(home, config, east, west, rate: int, seconds: int) -> dict:
-    from kafka import KafkaConsumer
+    """Samples the age of west's newest replicated record twice a second while the perf tool
+    produces at rate on east. A sampler reads a record per partition per sample, so it takes
+    no CPU from the brokers and workers being measured (reading every record did: on two
+    shared cores the bench's own consumer fell behind and its delay counted as lag)."""
+    from kafka import KafkaConsumer, TopicPartition
     topic = fresh_topic(east, west, "bench-lag")
-    consumer = KafkaConsumer(f"east.{topic}", bootstrap_servers=west.bootstrap().split(","),
-                             auto_offset_reset="earliest", enable_auto_commit=False, **labkit.client_auth())
-    lags = []
+    consumer = KafkaConsumer(bootstrap_servers=west.bootstrap().split(","), enable_auto_commit=False,
+                             **labkit.client_auth())
+    remote = f"east.{topic}"
+    tps = [TopicPartition(remote, p) for p in sorted(consumer.partitions_for_topic(remote))]
+    consumer.assign(tps)
     producer = threading.Thread(target=perf_test, args=(home, east.bootstrap(), topic, rate * seconds, config),
                                 kwargs={"throughput": rate}, daemon=True)
-    start = time.monotonic()
+    samples = []
     producer.start()
-    while producer.is_alive() or time.monotonic() - start < seconds + 5:
-        for records in consumer.poll(timeout_ms=500).values():
-            now_ms = time.time() * 1000
-            lags.extend((now_ms - r.timestamp) / 1000 for r in records)
-        if time.monotonic() - start > seconds + 60:
-            break
+    labkit.wait_until(lambda: end_total(east.bootstrap(), topic) > 0, 60, what="the first record on east")
+    while producer.is_alive():
+        age = newest_record_age(consumer, tps)
+        if age is not None:
+            samples.append(age)
+        time.sleep(0.5)
     consumer.close()
-    warm = lags[len(lags) // 6:]  # leave out the first sixth: connections and JIT warming up
-    warm.sort()
-    return {"rate_records_per_s": rate, "records": len(lags),
+    replicated = end_total(west.bootstrap(), remote)
+    warm = sorted(samples[len(samples) // 6:])  # leave out the first sixth: connections and JIT warming up
+    return {"rate_records_per_s": rate, "records": replicated, "samples": len(warm),
             "lag_s_p50": round(statistics.median(warm), 3), "lag_s_p99": round(warm[int(len(warm) * 0.99) - 1], 3),
             "lag_s_max": round(warm[-1], 3)}
 
@@ -120,7 +185,7 @@ def catch_up(edge, core, outage_s: int, rate: int) -> dict:
         backlog = end_total(edge.bootstrap(), topic) - cut
     finally:
         lab_faults.heal()
-    healed = time.monotonic()
+    healed = time.time()
     load.stop()
     producer.close()
     produced = end_total(edge.bootstrap(), topic)
