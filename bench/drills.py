@@ -109,7 +109,6 @@ def write_results(floor, results, reports):
             "runs": len(runs),
             "rto_produce": summary([r["rto_produce_seconds"] for r in runs]),
             "rto_consume": summary([r["rto_consume_seconds"] for r in runs]),
-            "rpo_records": sorted(r["rpo_records"] for r in runs),
             # Each run's RPO beside what the flow had not replicated at the fault (linked drills).
             "rpo_and_lag_at_fault": [[r["rpo_records"], r.get("lag_at_fault_records")] for r in runs],
             "duplicates": sorted(r["duplicates"] for r in runs),

@@ -4,9 +4,10 @@ and the catch-up after a 2-minute partition. One run, side by side, so the ratio
 noisy machine.
 
 1. Throughput (DR pair east -> west): Kafka's Java perf tool produces N records of 512 random
-   bytes to a fresh topic on east as fast as acks=all allows; meanwhile the bench polls west
-   until every record is there. produce rate = N / producing time; replication rate =
-   N / (time from the first send until the last record is on west). Repeated --rounds times.
+   bytes to a fresh topic on east as fast as acks=all allows; meanwhile the bench polls east and
+   west until every record is on each. From the first record's CreateTime: produce rate =
+   N / (time until the last record is on east); replication rate = N / (time until the last
+   record is on west). Repeated --rounds times.
 2. Steady-state lag: the perf tool produces at half the measured produce rate for --steady-s
    seconds; twice a second the bench reads the newest record of every partition on west and
    takes its age (now minus its CreateTime on east, which MM2 keeps): the time lag.
@@ -36,18 +37,19 @@ import lab_faults  # noqa: E402
 
 
 def end_total(bootstrap: str, topic: str) -> int:
-    with EndOffsets(bootstrap, topic) as offsets:
-        return offsets.total()
+    with TopicReader(bootstrap, topic) as reader:
+        return reader.total()
 
 
-class EndOffsets:
-    """One consumer kept open for polling a topic's end offsets: a TLS + SCRAM handshake per poll
-    would cost more CPU than the MirrorMaker workers being measured get on two shared cores."""
+class TopicReader:
+    """One consumer kept open for a topic's offsets and timestamps: a TLS + SCRAM handshake per
+    poll would cost more CPU than the MirrorMaker workers being measured get on two shared cores."""
 
     def __init__(self, bootstrap: str, topic: str):
         from kafka import KafkaConsumer
         self.topic = topic
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), **labkit.client_auth())
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False,
+                                      **labkit.client_auth())
 
     def __enter__(self):
         return self
@@ -63,36 +65,51 @@ class EndOffsets:
         tps = self.partitions()
         return sum(self.consumer.end_offsets(tps).values()) if tps else 0
 
+    def timestamps_from(self, offsets: dict, timeout_s: float) -> dict:
+        """{partition: CreateTimes (ms) of the first batch read from its offset}; a partition
+        with nothing there within timeout_s is left out."""
+        self.consumer.assign(list(offsets))
+        for tp, offset in offsets.items():
+            self.consumer.seek(tp, offset)
+        found = {}
+        deadline = time.monotonic() + timeout_s
+        while len(found) < len(offsets) and time.monotonic() < deadline:
+            for tp, records in self.consumer.poll(timeout_ms=200, max_records=50).items():
+                found.setdefault(tp, [r.timestamp for r in records])
+                self.consumer.pause(tp)
+        self.consumer.resume(*offsets)
+        return found
+
     def first_create_time(self) -> float:
         """Earliest CreateTime (epoch seconds) among the first record of every partition."""
         tps = self.partitions()
-        self.consumer.assign(tps)
-        self.consumer.seek_to_beginning(*tps)
-        first = {}
-        deadline = time.monotonic() + 60
-        while len(first) < len(tps) and time.monotonic() < deadline:
-            for tp, records in self.consumer.poll(timeout_ms=500, max_records=50).items():
-                first.setdefault(tp, records[0].timestamp)
-                self.consumer.pause(tp)
-        return min(first.values()) / 1000
+        found = self.timestamps_from(self.consumer.beginning_offsets(tps), 60)
+        return min(batch[0] for batch in found.values()) / 1000
+
+    def newest_age(self) -> float | None:
+        """Seconds since the newest record on the topic was created on the source (MM2 keeps
+        CreateTime): the time lag an operator reads off the target, worst partition first."""
+        ends = self.consumer.end_offsets(self.partitions())
+        wanted = {tp: end - 1 for tp, end in ends.items() if end > 0}
+        if not wanted:
+            return None
+        found = self.timestamps_from(wanted, 5)
+        if len(found) < len(wanted):
+            return None
+        return time.time() - min(max(batch) for batch in found.values()) / 1000
 
 
 def wait_total(bootstrap: str, topic: str, count: int, timeout_s: float) -> float:
     """Wall-clock time (epoch seconds) at which topic holds at least count records."""
     deadline = time.monotonic() + timeout_s
-    offsets = None
-    try:
+    with TopicReader(bootstrap, topic) as reader:
         while time.monotonic() < deadline:
             try:
-                offsets = offsets or EndOffsets(bootstrap, topic)
-                if offsets.total() >= count:
+                if reader.total() >= count:
                     return time.time()
             except Exception:  # noqa: BLE001 - the topic may not exist yet
                 pass
             time.sleep(0.2)
-    finally:
-        if offsets:
-            offsets.consumer.close()
     raise SystemExit(f"{topic}: fewer than {count} records after {timeout_s}s")
 
 
@@ -106,37 +123,24 @@ def fresh_topic(east, west, prefix: str) -> str:
 
 
 def throughput_round(home, config, east, west, records: int) -> dict:
+    """Both rates over the same window start, the first record's CreateTime on east, and each
+    window ends when the last record is on its cluster, seen by the same kind of poller. (The
+    perf tool's own rate would also count its JVM start and its first connection.)"""
     topic = fresh_topic(east, west, "bench-mm2")
     done = {}
-    watcher = threading.Thread(target=lambda: done.setdefault(
-        "t", wait_total(west.bootstrap(), f"east.{topic}", records, 900)), daemon=True)
-    watcher.start()
-    produce_rate = perf_test(home, east.bootstrap(), topic, records, config)
-    watcher.join()
-    # Timed from the first record's CreateTime, as the perf tool times produce from its first
-    # send: the JVM's start-up belongs to neither.
-    with EndOffsets(east.bootstrap(), topic) as offsets:
-        first_send = offsets.first_create_time()
-    return {"produce_records_per_s": produce_rate, "replication_records_per_s": records / (done["t"] - first_send)}
-
-
-def newest_record_age(consumer, tps) -> float | None:
-    """Seconds since the newest record on any of tps was created on the source (MM2 keeps
-    CreateTime): the time lag an operator reads off the target, worst partition first."""
-    ends = consumer.end_offsets(tps)
-    wanted = {tp: ends[tp] - 1 for tp in tps if ends[tp] > 0}
-    if not wanted:
-        return None
-    for tp, offset in wanted.items():
-        consumer.seek(tp, offset)
-    newest = {}
-    deadline = time.monotonic() + 5
-    while len(newest) < len(wanted) and time.monotonic() < deadline:
-        for tp, records in consumer.poll(timeout_ms=200).items():
-            newest[tp] = max([r.timestamp for r in records] + [newest.get(tp, 0)])
-    if len(newest) < len(wanted):
-        return None
-    return time.time() - min(newest.values()) / 1000
+    watchers = [threading.Thread(target=lambda name, bootstrap, watched: done.setdefault(
+                    name, wait_total(bootstrap, watched, records, 900)),
+                    args=args, daemon=True)
+                for args in (("east", east.bootstrap(), topic), ("west", west.bootstrap(), f"east.{topic}"))]
+    for watcher in watchers:
+        watcher.start()
+    perf_test(home, east.bootstrap(), topic, records, config)
+    for watcher in watchers:
+        watcher.join()
+    with TopicReader(east.bootstrap(), topic) as reader:
+        first_send = reader.first_create_time()
+    return {"produce_records_per_s": records / (done["east"] - first_send),
+            "replication_records_per_s": records / (done["west"] - first_send)}
 
 
 def steady_lag(home, config, east, west, rate: int, seconds: int) -> dict:
@@ -144,25 +148,19 @@ def steady_lag(home, config, east, west, rate: int, seconds: int) -> dict:
     produces at rate on east. A sampler reads a record per partition per sample, so it takes
     no CPU from the brokers and workers being measured (reading every record did: on two
     shared cores the bench's own consumer fell behind and its delay counted as lag)."""
-    from kafka import KafkaConsumer, TopicPartition
     topic = fresh_topic(east, west, "bench-lag")
-    consumer = KafkaConsumer(bootstrap_servers=west.bootstrap().split(","), enable_auto_commit=False,
-                             **labkit.client_auth())
     remote = f"east.{topic}"
-    tps = [TopicPartition(remote, p) for p in sorted(consumer.partitions_for_topic(remote))]
-    consumer.assign(tps)
     producer = threading.Thread(target=perf_test, args=(home, east.bootstrap(), topic, rate * seconds, config),
                                 kwargs={"throughput": rate}, daemon=True)
     samples = []
-    producer.start()
-    labkit.wait_until(lambda: end_total(east.bootstrap(), topic) > 0, 60, what="the first record on east")
-    while producer.is_alive():
-        age = newest_record_age(consumer, tps)
-        if age is not None:
-            samples.append(age)
-        time.sleep(0.5)
-    consumer.close()
-    replicated = end_total(west.bootstrap(), remote)
+    with TopicReader(west.bootstrap(), remote) as reader:
+        producer.start()
+        while producer.is_alive():
+            age = reader.newest_age()  # None until the first records are there
+            if age is not None:
+                samples.append(age)
+            time.sleep(0.5)
+        replicated = reader.total()
     warm = sorted(samples[len(samples) // 6:])  # leave out the first sixth: connections and JIT warming up
     return {"rate_records_per_s": rate, "records": replicated, "samples": len(warm),
             "lag_s_p50": round(statistics.median(warm), 3), "lag_s_p99": round(warm[int(len(warm) * 0.99) - 1], 3),
