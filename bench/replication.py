@@ -199,12 +199,16 @@ def main() -> int:
     parser.add_argument("--steady-s", type=int, default=60)
     parser.add_argument("--outage-s", type=int, default=120)
     parser.add_argument("--edge-rate", type=int, default=200)
+    parser.add_argument("--worker-var", action="append", default=[], metavar="NAME=VALUE",
+                        help="a mirror_maker role variable for this run (repeatable), to measure a tuning, "
+                             "e.g. mirror_maker_producer_compression_type=lz4")
     args = parser.parse_args()
+    extra_vars = [arg for var in args.worker_var for arg in ("-e", var)]
     OUT.mkdir(parents=True, exist_ok=True)
     clusters = labkit.read_inventory()
     east, west, edge, core = (clusters[n] for n in ("east", "west", "edge-1", "core"))
     for scenario in ("dr-pair", "edge-to-core"):
-        run = labkit.run_playbook("playbooks/replication.yml", inventory=ROOT / "inventories" / scenario,
+        run = labkit.run_playbook("playbooks/replication.yml", *extra_vars, inventory=ROOT / "inventories" / scenario,
                                   log=OUT / f"replication-{scenario}.log")
         if run.returncode != 0:
             raise SystemExit(f"replication.yml failed, see {OUT}/replication-{scenario}.log")
@@ -220,7 +224,8 @@ def main() -> int:
     finally:
         config.unlink(missing_ok=True)
         lab_faults.restore()
-    report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "records": args.records, "record_size": 512,
+    report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "worker_vars": args.worker_var,
+              "records": args.records, "record_size": 512,
               "rounds": rounds, "median_produce_records_per_s": round(produce),
               "median_replication_records_per_s": round(replicate),
               "ratio_replication_to_produce": round(replicate / produce, 3), "steady_state": lag, "catch_up": edge_result}
