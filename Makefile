@@ -151,11 +151,9 @@ test-molecule: venv kafka-dist lab-image
 	done; exit $$rc
 
 # kafka-dist first: some unit-level tests start a real broker from it (they skip without it).
-# Molecule (its own containers and addresses) runs beside the unit tests and static checks, which
-# wait on brokers and subprocesses much of the time; the lab tests run alone, after both.
-test: kafka-dist
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-quick test-molecule
-	$(MAKE) --no-print-directory test-integration
+# One part at a time: run beside the unit tests, molecule took twice as long and the unit tests
+# half as long again, so side by side saved nothing on two cores.
+test: kafka-dist test-quick test-integration test-molecule
 
 bench: venv kafka-dist lab-image terraform-cli
 	$(PY) bench/converge.py
