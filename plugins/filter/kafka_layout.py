@@ -383,6 +383,15 @@ def kafka_bootstrap_servers(nodes, cluster, port):
     return ",".join(_hostport(n["address"], port) for n in members)
 
 
+def kafka_brokers(nodes, cluster):
+    """The cluster's broker nodes, in inventory order. Unlike the connection strings it needs no
+    id or address: replication factors are capped by its length before validation has run."""
+    _check_nodes(nodes, "kafka_brokers")
+    if not isinstance(cluster, str):
+        raise AnsibleFilterError("kafka_brokers: cluster must be a string, got %s" % type(cluster).__name__)
+    return [n for n in nodes if str(n.get("cluster") or "") == cluster and "broker" in _roles(n)]
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -390,4 +399,5 @@ class FilterModule:
             "kafka_region_loss_tolerance": kafka_region_loss_tolerance,
             "kafka_controller_voters": kafka_controller_voters,
             "kafka_bootstrap_servers": kafka_bootstrap_servers,
+            "kafka_brokers": kafka_brokers,
         }

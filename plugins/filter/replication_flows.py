@@ -323,6 +323,29 @@ def replication_worker(flows, cluster):
 
 
 # --------------------------------------------------------------------------
+# replication_internal_topics: MM2's one-shot topics on one cluster
+# --------------------------------------------------------------------------
+
+def replication_internal_topics(flows, cluster, heartbeats=True):
+    """Names of the internal topics MirrorMaker's connectors create on `cluster` once, as a flow
+    starts, with no retry: a flow's offset-syncs topic on its source, its checkpoints topic and
+    (with heartbeats on) the heartbeats topic on its target. Connect's own topics (configs,
+    offsets, status) are left out: each worker creates them as it starts, with retries, and a
+    worker without them runs no flow, which the health gates report."""
+    if not isinstance(cluster, str):
+        raise AnsibleFilterError("replication_internal_topics: cluster must be a string, got %r" % (cluster,))
+    names = set()
+    for f in replication_flows(flows):
+        if f["source"] == cluster:
+            names.add("mm2-offset-syncs.%s.internal" % f["target"])
+        if f["target"] == cluster:
+            names.add("%s.checkpoints.internal" % f["source"])
+            if heartbeats:
+                names.add("heartbeats")
+    return sorted(names)
+
+
+# --------------------------------------------------------------------------
 # replication_acls: what the MM2 principal needs on one cluster
 # --------------------------------------------------------------------------
 
@@ -426,5 +449,6 @@ class FilterModule:
             "replication_flow_errors": replication_flow_errors,
             "replication_worker": replication_worker,
             "replication_acls": replication_acls,
+            "replication_internal_topics": replication_internal_topics,
             "replication_acl_resource": replication_acl_resource,
         }

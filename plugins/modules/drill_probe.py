@@ -94,6 +94,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.drill_metrics import read_events
@@ -140,9 +141,7 @@ def running_pid(pid_file):
 
 def event_counts(events_file):
     events = read_events(events_file)
-    counts = {}
-    for event in events:
-        counts[event['e']] = counts.get(event['e'], 0) + 1
+    counts = dict(Counter(event['e'] for event in events))
     return counts, [e for e in events if e['e'] == 'switch']
 
 

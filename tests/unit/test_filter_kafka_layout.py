@@ -468,6 +468,29 @@ def test_connection_strings_refuse_incomplete_hosts(field, value):
             func(nodes, "c", 9093)
 
 
+@pytest.mark.parametrize("cluster, names", [
+    ("c", ["cb2", "b5", "b4"]),    # inventory order; controller-only hosts and workers left out
+    ("other", ["x1"]),
+    ("nope", []),
+])
+def test_brokers_of_a_cluster(cluster, names):
+    assert [n["name"] for n in kl.kafka_brokers(ADDRESSED, cluster)] == names
+
+
+def test_brokers_need_no_id_or_address():
+    # Replication factors are capped by the broker count before validation has looked at ids.
+    assert len(kl.kafka_brokers([host("b", ["broker"], "a", None)], "c")) == 1
+
+
+@pytest.mark.parametrize("nodes, cluster, match", [
+    ("x", "c", "nodes must be a list"),
+    ([], None, "cluster must be a string"),
+])
+def test_brokers_reject_wrong_types(nodes, cluster, match):
+    with pytest.raises(AnsibleFilterError, match=match):
+        kl.kafka_brokers(nodes, cluster)
+
+
 # --------------------------------------------------------------------------
 # argument types
 # --------------------------------------------------------------------------
@@ -502,4 +525,4 @@ def test_connection_filters_reject_wrong_types(func, nodes, name, port, match):
 def test_filter_module_exports():
     assert set(kl.FilterModule().filters()) == {
         "kafka_layout_errors", "kafka_region_loss_tolerance",
-        "kafka_controller_voters", "kafka_bootstrap_servers"}
+        "kafka_controller_voters", "kafka_bootstrap_servers", "kafka_brokers"}

@@ -227,6 +227,34 @@ def test_replication_acl_resource(pattern, expected):
 
 
 # --------------------------------------------------------------------------
+# replication_internal_topics
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flows, cluster, heartbeats, expected", [
+    pytest.param([flow("east", "west")], "east", True, ["mm2-offset-syncs.west.internal"], id="source of a flow"),
+    pytest.param([flow("east", "west")], "west", True, ["east.checkpoints.internal", "heartbeats"],
+                 id="target of a flow"),
+    pytest.param([flow("east", "west")], "west", False, ["east.checkpoints.internal"], id="heartbeats off"),
+    pytest.param(ACTIVE_ACTIVE, "east", True,
+                 ["heartbeats", "mm2-offset-syncs.west.internal", "west.checkpoints.internal"], id="active-active"),
+    # Placement moves the workers, not the topics: a push flow's target topics are still on the core.
+    pytest.param(EDGE_TO_CORE, "core", True,
+                 ["east.checkpoints.internal", "edge.checkpoints.internal", "heartbeats",
+                  "west.checkpoints.internal"], id="aggregating core, one heartbeats topic"),
+    pytest.param(EDGE_TO_CORE, "east", True, ["mm2-offset-syncs.core.internal"], id="push source"),
+    pytest.param([flow("east", "west")], "solo", True, [], id="outside every flow"),
+    pytest.param(None, "east", True, [], id="no flows"),
+])
+def test_replication_internal_topics(flows, cluster, heartbeats, expected):
+    assert rf.replication_internal_topics(flows, cluster, heartbeats) == expected
+
+
+def test_replication_internal_topics_needs_a_cluster_name():
+    with pytest.raises(AnsibleFilterError, match="cluster must be a string"):
+        rf.replication_internal_topics([flow("east", "west")], None)
+
+
+# --------------------------------------------------------------------------
 # replication_acls
 # --------------------------------------------------------------------------
 
