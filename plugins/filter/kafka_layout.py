@@ -345,16 +345,24 @@ def kafka_region_loss_tolerance(nodes, settings):
 # connection strings
 # --------------------------------------------------------------------------
 
-def _members_with_role(nodes, cluster, port, role, filter_name):
+def _check_cluster_nodes(nodes, cluster, filter_name):
     _check_nodes(nodes, filter_name)
     if not isinstance(cluster, str):
         raise AnsibleFilterError("%s: cluster must be a string, got %s"
                                  % (filter_name, type(cluster).__name__))
+
+
+def _has_role(node, cluster, role):
+    return str(node.get("cluster") or "") == cluster and role in _roles(node)
+
+
+def _members_with_role(nodes, cluster, port, role, filter_name):
+    _check_cluster_nodes(nodes, cluster, filter_name)
     if not (_is_int(port) or (isinstance(port, str) and port.isdigit())):
         raise AnsibleFilterError("%s: port must be an integer, got %r" % (filter_name, port))
     members = []
     for index, node in enumerate(nodes):
-        if str(node.get("cluster") or "") != cluster or role not in _roles(node):
+        if not _has_role(node, cluster, role):
             continue
         # Without an id or address no usable string exists; kafka_layout_errors
         # explains the layout, this only refuses to emit a broken one.
@@ -386,10 +394,8 @@ def kafka_bootstrap_servers(nodes, cluster, port):
 def kafka_brokers(nodes, cluster):
     """The cluster's broker nodes, in inventory order. Unlike the connection strings it needs no
     id or address: replication factors are capped by its length before validation has run."""
-    _check_nodes(nodes, "kafka_brokers")
-    if not isinstance(cluster, str):
-        raise AnsibleFilterError("kafka_brokers: cluster must be a string, got %s" % type(cluster).__name__)
-    return [n for n in nodes if str(n.get("cluster") or "") == cluster and "broker" in _roles(n)]
+    _check_cluster_nodes(nodes, cluster, "kafka_brokers")
+    return [n for n in nodes if _has_role(n, cluster, "broker")]
 
 
 class FilterModule:
