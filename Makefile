@@ -30,11 +30,15 @@ export PATH := $(BIN):$(BUILD)/bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 export MERIDIAN_TERRAFORM_BIN = $(TF)
 
+# Times the parts of `make test` (stdlib only: it runs before the virtualenv exists).
+TIMINGS := python3.11 $(ROOT)/tests/timings.py
+TIMED   := $(TIMINGS) stage
+
 # Terraform or OpenTofu, whichever is installed; OpenTofu is built when neither is.
 TF = $(shell command -v terraform || command -v tofu || echo $(BUILD)/bin/tofu)
 
 .PHONY: help demo test test-quick test-unit test-static test-integration test-molecule \
-        venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke drill-demo checkov \
+        setup venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke drill-demo checkov checkov-venv \
         bench bench-security bench-replication bench-drills bench-inventory clean
 
 help:
@@ -105,7 +109,10 @@ lab-down:
 	@echo "lab removed"
 
 # --- tests ----------------------------------------------------------------------------------
-test-unit: venv
+# system-deps: the drill fault tests drive a real podman. One process: the run already keeps
+# both cores busy (the PKI role tests run their playbooks side by side), and pytest-xdist on two
+# workers saved nothing (docs/benchmarks.md).
+test-unit: venv system-deps
 	$(BIN)/pytest -q --durations=15 tests/unit
 
 # Terraform modules whose logic `terraform test` checks offline (no provider to download).
@@ -127,14 +134,20 @@ $(ROOT)/.venv-checkov/.installed: requirements-checkov.txt
 	$(ROOT)/.venv-checkov/bin/pip install --quiet -r requirements-checkov.txt
 	touch $@
 
-checkov: $(ROOT)/.venv-checkov/.installed
+checkov-venv: $(ROOT)/.venv-checkov/.installed
+
+checkov: checkov-venv
 	$(ROOT)/.venv-checkov/bin/checkov -d terraform --framework terraform --quiet --compact --skip-download
 
 test-quick: test-unit test-static
 
-# One lab with both topologies serves every integration test.
+# One lab serves every integration test, with the topologies the collected modules need
+# (tests/integration/conftest.py). One module alone, or some tests of it:
+#   make test-integration TEST=tests/integration/test_40_rolling_restart.py PYTEST_ARGS="-k gate"
+TEST ?= tests/integration
+PYTEST_ARGS ?=
 test-integration: venv kafka-dist lab-image terraform-cli
-	$(BIN)/pytest -v --durations=30 tests/integration
+	$(BIN)/pytest -v --durations=30 $(PYTEST_ARGS) $(TEST)
 
 # The scenarios use their own containers and addresses (127.9.0.x, 127.9.1.x), so they run side
 # by side; each writes build/test-logs/molecule-<role>.log, printed whole when it fails.
@@ -142,7 +155,8 @@ MOLECULE_ROLES := kafka mirror_maker
 test-molecule: venv kafka-dist lab-image
 	@mkdir -p $(BUILD)/test-logs
 	@for r in $(MOLECULE_ROLES); do \
-	  ( cd roles/$$r && ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test > $(BUILD)/test-logs/molecule-$$r.log 2>&1; \
+	  ( cd roles/$$r && $(TIMED) molecule $$r -- env ANSIBLE_ROLES_PATH=$(ROOT)/roles $(BIN)/molecule test \
+	      > $(BUILD)/test-logs/molecule-$$r.log 2>&1; \
 	    echo $$? > $(BUILD)/test-logs/molecule-$$r.rc ) & \
 	done; wait; rc=0; \
 	for r in $(MOLECULE_ROLES); do \
@@ -150,10 +164,22 @@ test-molecule: venv kafka-dist lab-image
 	  else cat $(BUILD)/test-logs/molecule-$$r.log; echo "molecule $$r: FAILED"; rc=1; fi; \
 	done; exit $$rc
 
-# kafka-dist first: some unit-level tests start a real broker from it (they skip without it).
-# One part at a time: run beside the unit tests, molecule took twice as long and the unit tests
-# half as long again, so side by side saved nothing on two cores.
-test: kafka-dist test-quick test-integration test-molecule
+# Everything the suite needs, side by side: downloads and unpacking overlap on two cores.
+# kafka-dist before the unit tests: some of them start a real broker from it (they skip without it).
+setup: venv kafka-dist lab-image terraform-cli checkov-venv
+
+# The whole suite, one part at a time (run beside the unit tests, molecule took twice as long and
+# the unit tests half as long again), each part timed: the table at the end says where the time
+# went (tests/timings.py, build/test-logs/timings.json).
+test:
+	@$(TIMINGS) reset
+	@$(TIMINGS) parallel set-up "venv=$(MAKE) venv" "kafka-dist=$(MAKE) kafka-dist" "lab-image=$(MAKE) lab-image" \
+	  "terraform-cli=$(MAKE) terraform-cli" "checkov=$(MAKE) checkov-venv"
+	@$(TIMED) "unit and static" "unit tests" -- $(MAKE) --no-print-directory test-unit
+	@$(TIMED) "unit and static" "static checks" -- $(MAKE) --no-print-directory test-static
+	@$(MAKE) --no-print-directory test-integration || { $(TIMINGS) report; exit 1; }
+	@$(MAKE) --no-print-directory test-molecule || { $(TIMINGS) report; exit 1; }
+	@$(TIMINGS) report
 
 bench: venv kafka-dist lab-image terraform-cli
 	$(PY) bench/converge.py

@@ -10,6 +10,9 @@ short_description: Ensure Kafka ACL bindings are present or absent
 description:
   - Ensures that one principal has (or does not have) a set of ACL bindings on one resource
     pattern, one binding per operation in O(operations), all with the same permission and host.
+  - Or, with O(acls), any number of such sets in one run, over one connection, with one describe per
+    resource pattern and one create and one delete request for all of them (a loop of tasks pays a
+    module start and a TLS and SASL login per item).
   - Only the listed operations are touched. Other bindings of the principal, including other
     operations on the same resource, are left alone (and shown in the diff for context).
   - Uses the Admin API, so it works with KRaft's C(StandardAuthorizer). The cluster must have an authorizer.
@@ -18,21 +21,20 @@ options:
   principal:
     description:
       - Principal the bindings apply to, as C(Type:name), e.g. C(User:alice) or C(User:*) for every user.
+      - Required unless O(acls) is given.
     type: str
-    required: true
   resource_type:
     description:
-      - Type of the resource.
+      - Type of the resource. Required unless O(acls) is given.
     type: str
-    required: true
     choices: [topic, group, cluster, transactional_id, delegation_token]
   resource_name:
     description:
       - Name of the resource, or C(*) for all resources of that type (with O(pattern_type=literal)).
       - With O(pattern_type=prefixed), every resource whose name starts with this string.
       - For O(resource_type=cluster) it must be C(kafka-cluster).
+      - Required unless O(acls) is given.
     type: str
-    required: true
   pattern_type:
     description:
       - How O(resource_name) matches resources.
@@ -47,9 +49,9 @@ options:
       - "group: read, describe, delete, describe_configs, alter_configs."
       - "cluster: create, alter, describe, cluster_action, describe_configs, alter_configs, idempotent_write."
       - "transactional_id: describe, write. delegation_token: describe."
+      - Required unless O(acls) is given.
     type: list
     elements: str
-    required: true
     choices: [all, read, write, create, delete, alter, describe, cluster_action, describe_configs,
               alter_configs, idempotent_write]
   permission:
@@ -71,6 +73,50 @@ options:
     type: str
     default: present
     choices: [present, absent]
+  acls:
+    description:
+      - Several sets of bindings, each with the options above (O(acls[].principal), O(acls[].resource_type),
+        O(acls[].resource_name) and O(acls[].operations) required). O(pattern_type), O(permission), O(host)
+        and O(state) given at the top level are the defaults of every item.
+      - Mutually exclusive with O(principal), O(resource_type), O(resource_name) and O(operations).
+    type: list
+    elements: dict
+    suboptions:
+      principal:
+        description: As O(principal).
+        type: str
+        required: true
+      resource_type:
+        description: As O(resource_type).
+        type: str
+        required: true
+        choices: [topic, group, cluster, transactional_id, delegation_token]
+      resource_name:
+        description: As O(resource_name).
+        type: str
+        required: true
+      pattern_type:
+        description: As O(pattern_type); defaults to the top-level value.
+        type: str
+        choices: [literal, prefixed]
+      operations:
+        description: As O(operations).
+        type: list
+        elements: str
+        required: true
+        choices: [all, read, write, create, delete, alter, describe, cluster_action, describe_configs,
+                  alter_configs, idempotent_write]
+      permission:
+        description: As O(permission); defaults to the top-level value.
+        type: str
+        choices: [allow, deny]
+      host:
+        description: As O(host); defaults to the top-level value.
+        type: str
+      state:
+        description: As O(state); defaults to the top-level value.
+        type: str
+        choices: [present, absent]
 extends_documentation_fragment:
   - kafka_connection
 author:
@@ -117,6 +163,19 @@ EXAMPLES = r'''
   delegate_to: localhost
   run_once: true
 
+- name: Every binding of a client in one run
+  kafka_acl:
+    acls:
+      - {principal: User:alice, resource_type: topic, resource_name: orders., pattern_type: prefixed,
+         operations: [read, write, describe]}
+      - {principal: User:alice, resource_type: group, resource_name: orders-, pattern_type: prefixed,
+         operations: [read]}
+    bootstrap_servers: [kafka-1.example.net:9092]
+    sasl_username: admin
+    sasl_password: "{{ vault_kafka_admin_password }}"
+  delegate_to: localhost
+  run_once: true
+
 - name: Revoke alice's write access again
   kafka_acl:
     principal: User:alice
@@ -154,7 +213,7 @@ acls_removed:
 diff:
   description:
     - The principal's bindings on this resource pattern with this permission and host, before and after
-      (sorted lists of dicts with the keys of RV(acls_added)).
+      (sorted lists of dicts with the keys of RV(acls_added)); with O(acls), those of every item's pattern.
   returned: always
   type: dict
 '''
@@ -194,21 +253,54 @@ PRINCIPAL_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*:\S.*$')
 BINDING_KEYS = ('principal', 'host', 'operation', 'permission', 'resource_type', 'resource_name', 'pattern_type')
 
 
+# One set of bindings: the top-level options, or each item of acls (where the defaulted ones
+# fall back to the top-level values, so they have no default of their own).
+BINDING_SPEC = dict(
+    principal=dict(type='str'),
+    resource_type=dict(type='str', choices=list(RESOURCE_TYPES)),
+    resource_name=dict(type='str'),
+    pattern_type=dict(type='str', choices=['literal', 'prefixed']),
+    operations=dict(type='list', elements='str', choices=list(OPERATIONS)),
+    permission=dict(type='str', choices=['allow', 'deny']),
+    host=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent']),
+)
+DEFAULTS = {'pattern_type': 'literal', 'permission': 'allow', 'host': '*', 'state': 'present'}
+ITEM_REQUIRED = ('principal', 'resource_type', 'resource_name', 'operations')
+
+
 def argument_spec():
-    return kafka_connection_spec(
-        principal=dict(type='str', required=True),
-        resource_type=dict(type='str', required=True, choices=list(RESOURCE_TYPES)),
-        resource_name=dict(type='str', required=True),
-        pattern_type=dict(type='str', default='literal', choices=['literal', 'prefixed']),
-        operations=dict(type='list', elements='str', required=True, choices=list(OPERATIONS)),
-        permission=dict(type='str', default='allow', choices=['allow', 'deny']),
-        host=dict(type='str', default='*'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-    )
+    top = {k: dict(v, default=DEFAULTS[k]) if k in DEFAULTS else dict(v) for k, v in BINDING_SPEC.items()}
+    item = {k: dict(v, required=True) if k in ITEM_REQUIRED else dict(v) for k, v in BINDING_SPEC.items()}
+    return kafka_connection_spec(acls=dict(type='list', elements='dict', options=item), **top)
+
+
+def binding_sets(params):
+    """The sets of bindings the task describes: the top-level options, or every item of acls."""
+    if params.get('acls') is None:
+        return [params]
+    defaults = {k: params.get(k) if params.get(k) is not None else v for k, v in DEFAULTS.items()}
+    return [dict(defaults, **{k: v for k, v in item.items() if v is not None}) for item in params['acls']]
 
 
 def check_params(params):
     """Problems with the ACL options (empty list when fine)."""
+    if params.get('acls') is not None:
+        given = [k for k in ITEM_REQUIRED if params.get(k) not in (None, [])]
+        if given:
+            return ['acls is mutually exclusive with %s' % ', '.join(given)]
+        if not params['acls']:
+            return ['acls must list at least one set of bindings']
+        return ['acls[%d] (%s): %s' % (i, b.get('principal'), e)
+                for i, b in enumerate(binding_sets(params)) for e in check_binding_set(b)]
+    missing = [k for k in ITEM_REQUIRED if params.get(k) is None]
+    if missing:
+        return ['missing required arguments: %s (or give acls)' % ', '.join(missing)]
+    return check_binding_set(params)
+
+
+def check_binding_set(params):
+    """Problems with one set of bindings (empty list when fine)."""
     errors = []
     if not PRINCIPAL_RE.match(params.get('principal') or ''):
         errors.append('principal %r is not "Type:name" (e.g. User:alice, or User:* for every user)'
@@ -323,9 +415,9 @@ def scope_filter(params):
     )
 
 
-def describe_existing(module, admin, secrets):
+def describe_existing(module, admin, binding_set, secrets):
     try:
-        acls, error = admin.describe_acls(scope_filter(module.params))
+        acls, error = admin.describe_acls(scope_filter(binding_set))
     except kafka_errors.SecurityDisabledError:
         module.fail_json(msg='The cluster has no authorizer, so ACLs cannot be managed: set authorizer.class.name='
                              'org.apache.kafka.metadata.authorizer.StandardAuthorizer on the brokers and controllers')
@@ -365,9 +457,16 @@ def main():
     secrets = secrets_of(params)
 
     admin = kafka_admin(module)
+    existing, to_add, to_remove = [], [], []
     try:
-        existing = describe_existing(module, admin, secrets)
-        to_add, to_remove = plan(wanted_bindings(params), existing, params['state'])
+        for binding_set in binding_sets(params):
+            scope = describe_existing(module, admin, binding_set, secrets)
+            add, remove = plan(wanted_bindings(binding_set), scope, binding_set['state'])
+            existing += scope
+            to_add += add
+            to_remove += remove
+        # Several items may describe the same pattern: each binding once.
+        existing, to_add, to_remove = sort_bindings(existing), sort_bindings(to_add), sort_bindings(to_remove)
         if not module.check_mode:
             if to_add:
                 create(module, admin, to_add, secrets)

@@ -6,6 +6,9 @@ import uuid
 import labkit
 import pytest
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("stretched", "single-region")
+
 RECORDS = 10_000
 
 

@@ -5,6 +5,9 @@ import json
 import labkit
 import pytest
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("stretched", "single-region")
+
 INSTALL_PLAY = "PLAY [Install and configure Java and Kafka]"
 
 

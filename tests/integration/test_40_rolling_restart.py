@@ -6,6 +6,9 @@ import uuid
 
 import labkit
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("single-region",)
+
 
 def service_started_at(host) -> int:
     """Monotonic microseconds at which kafka.service last became active on the host."""

@@ -13,6 +13,9 @@ import threading
 import labkit
 import pytest
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("single-region",)
+
 VERSION = "4.1.1"
 TARBALL = labkit.ROOT / "build" / "kafka" / f"kafka_2.13-{VERSION}.tgz"
 

@@ -26,6 +26,9 @@ import pytest
 from kafka_fixtures import (START_TIMEOUT, extract_distribution, free_port, log_tail, make_pki, ok, require_distribution,
                             run, run_module, stop_process)
 
+# No lab: a standalone broker of its own.
+LAB_TOPOLOGIES = ()
+
 HOST = "127.8.0.1"
 ADMIN_USER = "admin"
 
@@ -416,6 +419,41 @@ def test_acl_cluster_and_deny_bindings(secure_kafka, kafka_acl):
     assert ok(kafka_acl(**dict(cluster, state="absent")))["changed"] is True
     assert ok(kafka_acl(**dict(deny, state="absent")))["changed"] is True
     assert acls_of(secure_kafka, principal) == set()
+
+
+def test_acls_list_applies_every_set_in_one_run(secure_kafka, kafka_acl):
+    principal = f"User:{new_name('ivy')}"
+    prefix = new_name("payments") + "."
+    items = [dict(principal=principal, resource_type="topic", resource_name=prefix, pattern_type="prefixed",
+                  operations=["read", "write"]),
+             dict(principal=principal, resource_type="group", resource_name=prefix, pattern_type="prefixed",
+                  operations=["read"]),
+             dict(principal=principal, resource_type="cluster", resource_name="kafka-cluster",
+                  operations=["idempotent_write"])]
+    expected = {("TOPIC", prefix, "PREFIXED", "READ", "ALLOW", "*"), ("TOPIC", prefix, "PREFIXED", "WRITE", "ALLOW", "*"),
+                ("GROUP", prefix, "PREFIXED", "READ", "ALLOW", "*"),
+                ("CLUSTER", "kafka-cluster", "LITERAL", "IDEMPOTENT_WRITE", "ALLOW", "*")}
+
+    check = ok(kafka_acl("--check", "--diff", acls=items))
+    assert check["changed"] is True and len(check["acls_added"]) == 4 and len(check["diff"]["after"]) == 4
+    assert acls_of(secure_kafka, principal) == set()
+
+    added = ok(kafka_acl(acls=items))
+    assert added["changed"] is True and len(added["acls_added"]) == 4
+    assert acls_of(secure_kafka, principal) == expected
+    again = ok(kafka_acl(acls=items))
+    assert (again["changed"], again["acls_added"], again["acls_removed"]) == (False, [], [])
+
+    # One item removed, the others kept; the top-level state is every item's default.
+    removed = ok(kafka_acl(acls=[dict(items[0], operations=["write"]), items[1]], state="absent"))
+    assert sorted((b["resource_type"], b["operation"]) for b in removed["acls_removed"]) == [("group", "read"), ("topic", "write")]
+    assert acls_of(secure_kafka, principal) == {("TOPIC", prefix, "PREFIXED", "READ", "ALLOW", "*"),
+                                                 ("CLUSTER", "kafka-cluster", "LITERAL", "IDEMPOTENT_WRITE", "ALLOW", "*")}
+    ok(kafka_acl(acls=items, state="absent"))
+    assert acls_of(secure_kafka, principal) == set()
+
+    failed = kafka_acl(acls=[items[0], dict(items[1], operations=["write"])]).result
+    assert failed["failed"] is True and "acls[1]" in failed["msg"] and "write not valid for resource_type=group" in failed["msg"]
 
 
 @pytest.mark.parametrize("args, message", [

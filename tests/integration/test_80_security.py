@@ -10,6 +10,9 @@ from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from test_30_layout_validation import assert_rejected_before_hosts
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("single-region",)
+
 
 def can_produce(bootstrap, topic, auth, timeout_s=20) -> bool | Exception:
     """True when a record is acknowledged; the exception when the cluster refuses."""

@@ -20,6 +20,9 @@ import pytest
 
 import lab_faults
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("linked-pair", "edge-to-core", "migration")
+
 INVENTORIES = labkit.ROOT / "inventories"
 REPORT = labkit.ROOT / "build" / "test-logs" / "replication-report.json"
 

@@ -16,6 +16,9 @@ from cryptography.hazmat.primitives import hashes
 
 from test_80_security import can_produce
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("stretched", "single-region")
+
 
 def installed_certs(host, path) -> list:
     out = labkit.podman("exec", host.container, "cat", path).stdout

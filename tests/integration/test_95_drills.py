@@ -21,6 +21,9 @@ import pytest
 
 import lab_faults
 
+# Lab topologies this module needs (conftest.py).
+LAB_TOPOLOGIES = ("stretched", "linked-pair", "edge-to-core", "migration")
+
 ROOT = labkit.ROOT
 INVENTORIES = ROOT / "inventories"
 SCHEMA = json.loads((ROOT / "docs" / "drill-report.schema.json").read_text())

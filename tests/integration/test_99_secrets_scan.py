@@ -3,6 +3,9 @@ files that a non-root user on a lab host could read. Runs last, after every othe
 
 import labkit
 
+# Scans whatever the other modules brought up (every host of the lab).
+LAB_TOPOLOGIES = ()
+
 SCANNED_DIRS = ["/etc", "/var/log", "/opt/kafka", "/var/lib/kafka", "/opt/mirror-maker", "/tmp", "/run/systemd",
                 "/home"]
 # The only places a secret may be: root-only files the roles write for the services and the tools.

@@ -406,6 +406,45 @@ def test_acl_params_accepted(changes):
     assert kafka_acl.check_params(acl_params(**changes)) == []
 
 
+def acls_params(items, **top):
+    """Module params with acls: the single-set options unset, top-level defaults as the module has them."""
+    merged = params(principal=None, resource_type=None, resource_name=None, operations=None, pattern_type="literal",
+                    permission="allow", host="*", state="present", acls=items)
+    merged.update(top)
+    return merged
+
+
+ALICE_TOPICS = {"principal": "User:alice", "resource_type": "topic", "resource_name": "orders.",
+                "pattern_type": "prefixed", "operations": ["read", "write"], "permission": None, "host": None,
+                "state": None}
+ALICE_GROUP = {"principal": "User:alice", "resource_type": "group", "resource_name": "orders-",
+               "pattern_type": None, "operations": ["read"], "permission": None, "host": None, "state": None}
+
+
+def test_acls_items_take_the_top_level_defaults():
+    sets = kafka_acl.binding_sets(acls_params([ALICE_TOPICS, dict(ALICE_GROUP, state="absent")], permission="deny"))
+    assert [(b["pattern_type"], b["permission"], b["host"], b["state"]) for b in sets] == [
+        ("prefixed", "deny", "*", "present"), ("literal", "deny", "*", "absent")]
+    assert kafka_acl.check_params(acls_params([ALICE_TOPICS, ALICE_GROUP])) == []
+
+
+@pytest.mark.parametrize("items, top, fragment_", [
+    ([ALICE_TOPICS], {"principal": "User:bob"}, "acls is mutually exclusive with principal"),
+    ([ALICE_TOPICS], {"operations": ["read"]}, "acls is mutually exclusive with operations"),
+    ([], {}, "acls must list at least one set of bindings"),
+    ([ALICE_TOPICS, dict(ALICE_GROUP, operations=["write"])], {}, "acls[1] (User:alice): operation(s) write not valid"),
+    ([dict(ALICE_TOPICS, principal="alice")], {}, 'acls[0] (alice): principal \'alice\' is not "Type:name"'),
+])
+def test_acls_errors_name_the_item(items, top, fragment_):
+    errors = kafka_acl.check_params(acls_params(items, **top))
+    assert any(fragment_ in e for e in errors), errors
+
+
+def test_single_set_without_acls_needs_its_options():
+    errors = kafka_acl.check_params(acl_params(principal=None, operations=None))
+    assert errors == ["missing required arguments: principal, operations (or give acls)"]
+
+
 def test_supported_operations_are_all_module_choices():
     for ops in kafka_acl.SUPPORTED_OPERATIONS.values():
         assert ops <= set(kafka_acl.OPERATIONS)
