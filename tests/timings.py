@@ -101,15 +101,23 @@ def parallel(group: str, jobs: list) -> int:
         out = log.open("w")
         running.append((name, log, out, time.time(), subprocess.Popen(["bash", "-c", command], stdout=out,
                                                                         stderr=subprocess.STDOUT)))
-    failed = []
-    for name, log, out, start, proc in running:
-        rc = proc.wait()
-        out.close()
-        record(group, name, time.time() - start, ok=rc == 0, start=start)
-        print(f"{group} {name}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in {time.time() - start:.0f} s", flush=True)
-        if rc != 0:
-            failed.append(name)
-            print(log.read_text()[-8000:], file=sys.stderr)
+    # Each job's time ends when it ends, not when the loop gets to it.
+    failed, pending = [], list(running)
+    while pending:
+        for job in list(pending):
+            name, log, out, start, proc = job
+            rc = proc.poll()
+            if rc is None:
+                continue
+            pending.remove(job)
+            out.close()
+            seconds = time.time() - start
+            record(group, name, seconds, ok=rc == 0, start=start)
+            print(f"{group} {name}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in {seconds:.0f} s", flush=True)
+            if rc != 0:
+                failed.append(name)
+                print(log.read_text()[-8000:], file=sys.stderr)
+        time.sleep(0.5)
     if failed:
         report()
     return 1 if failed else 0
