@@ -151,6 +151,15 @@ def lookup_ids(owner, group):
     return uid, gid
 
 
+def owner_ids(module, entry, where):
+    """(uid, gid) of an entry's owner and group. A missing one fails the run, except in check
+    mode, where the play's user task would have created it first."""
+    uid, gid = lookup_ids(entry["owner"], entry["group"])
+    if (uid is None or gid is None) and not module.check_mode:
+        module.fail_json(msg=f"owner {entry['owner']!r} or group {entry['group']!r} of {where} does not exist")
+    return uid, gid
+
+
 def parse_mode(module, mode):
     try:
         value = int(str(mode), 8)
@@ -256,9 +265,7 @@ def main():
     dir_plan = []
     for entry in module.params["directories"]:
         mode = parse_mode(module, entry["mode"])
-        uid, gid = lookup_ids(entry["owner"], entry["group"])
-        if (uid is None or gid is None) and not check:
-            module.fail_json(msg=f"owner {entry['owner']!r} or group {entry['group']!r} of {entry['path']} does not exist")
+        uid, gid = owner_ids(module, entry, entry["path"])
         for path in entry["path"]:
             if not os.path.isabs(path):
                 module.fail_json(msg=f"directory {path!r} is not an absolute path")
@@ -274,9 +281,7 @@ def main():
         if not os.path.isabs(dest):
             module.fail_json(msg=f"file {dest!r} is not an absolute path")
         mode = parse_mode(module, entry["mode"])
-        uid, gid = lookup_ids(entry["owner"], entry["group"])
-        if (uid is None or gid is None) and not check:
-            module.fail_json(msg=f"owner {entry['owner']!r} or group {entry['group']!r} of {dest} does not exist")
+        uid, gid = owner_ids(module, entry, dest)
         parent = os.path.dirname(dest)
         if not os.path.isdir(parent) and parent not in planned_dirs and not check:
             module.fail_json(msg=f"the directory of {dest} does not exist; list it in directories")
