@@ -37,14 +37,14 @@ TIMED   := $(TIMINGS) stage
 # Terraform or OpenTofu, whichever is installed; OpenTofu is built when neither is.
 TF = $(shell command -v terraform || command -v tofu || echo $(BUILD)/bin/tofu)
 
-.PHONY: help demo test test-quick test-unit test-static test-integration test-molecule \
+.PHONY: help demo test test-quick test-unit test-component test-static test-integration test-molecule \
         setup venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke drill-demo checkov checkov-venv \
         bench bench-security bench-replication bench-drills bench-inventory clean
 
 help:
 	@echo "make demo        bring up the lab (stretched cluster, linked pair), smoke-test it, run a failover drill"
-	@echo "make test        the whole suite (unit, static, lab integration, molecule)"
-	@echo "make test-quick  unit tests and static checks only"
+	@echo "make test        the whole suite (unit, static, component, lab integration, molecule)"
+	@echo "make test-quick  unit tests and static checks only (a few minutes)"
 	@echo "make lab-down    remove every lab host"
 	@echo "make bench       benchmarks (see docs/benchmarks.md)"
 
@@ -112,8 +112,15 @@ lab-down:
 # system-deps: the drill fault tests drive a real podman. One process: the run already keeps
 # both cores busy (the PKI role tests run their playbooks side by side), and pytest-xdist on two
 # workers saved nothing (docs/benchmarks.md).
-test-unit: venv system-deps
-	$(BIN)/pytest -q --durations=15 tests/unit
+# Pure unit tests: no process of their own beyond moto and local HTTP fakes (make test-quick).
+test-unit: venv
+	$(BIN)/pytest -q --durations=15 -m "not component" tests/unit
+
+# Tests that start real software but need no lab: the kafka_pki role and managed_files through
+# ansible-playbook, the replication modules against real brokers and MirrorMaker 2 (from the
+# Kafka distribution), the drill fault modules against podman.
+test-component: venv kafka-dist system-deps
+	$(BIN)/pytest -q --durations=15 -m component tests/unit
 
 # Terraform modules whose logic `terraform test` checks offline (no provider to download).
 TF_OFFLINE_MODULES := placement cloud-init
@@ -177,6 +184,7 @@ test:
 	  "terraform-cli=$(MAKE) terraform-cli" "checkov=$(MAKE) checkov-venv"
 	@$(TIMED) "unit and static" "unit tests" -- $(MAKE) --no-print-directory test-unit
 	@$(TIMED) "unit and static" "static checks" -- $(MAKE) --no-print-directory test-static
+	@$(TIMED) "component" "component tests" -- $(MAKE) --no-print-directory test-component
 	@$(MAKE) --no-print-directory test-integration || { $(TIMINGS) report; exit 1; }
 	@$(MAKE) --no-print-directory test-molecule || { $(TIMINGS) report; exit 1; }
 	@$(TIMINGS) report

@@ -382,6 +382,17 @@ def wait_until(predicate, timeout_s: float, interval_s: float = 2.0, what: str =
     raise TimeoutError(f"{what} not reached within {timeout_s}s (last: {last!r})")
 
 
+def serving(bootstrap: str, brokers: int) -> bool:
+    """Every one of the cluster's brokers registered and unfenced, and no partition under-replicated."""
+    client = admin(bootstrap)
+    try:
+        if len([b for b in client.describe_cluster()["brokers"] if not b.get("is_fenced")]) < brokers:
+            return False
+    finally:
+        client.close()
+    return healthy(bootstrap)
+
+
 def healthy(bootstrap: str) -> bool:
     """No under-replicated partition anywhere in the cluster."""
     client = admin(bootstrap)

@@ -2,7 +2,10 @@
 
 Each module names the lab topologies it needs (LAB_TOPOLOGIES, default: all of them); the lab
 brings up the union for the modules collected, so one module run alone starts only what it needs
-(make test-integration TEST=tests/integration/test_40_rolling_restart.py).
+(make test-integration TEST=tests/integration/test_40_rolling_restart.py). While a module runs,
+the topologies it does not need are frozen (podman pause: their JVMs take no CPU) and thawed again,
+healthy, for the next module that needs them; a module whose playbooks run on the whole lab
+inventory sets LAB_USES_WHOLE_INVENTORY = True.
 
 Set MERIDIAN_LAB_REUSE=1 to test a running lab without provisioning it again (=converged also
 skips the first site.yml run; tests that check that run then skip), and MERIDIAN_KEEP_LAB=1 to
@@ -13,7 +16,8 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -32,12 +36,76 @@ TOPOLOGY_CLUSTERS = {"stretched": ("stretched",), "single-region": ("single",), 
 LAB_TOPOLOGIES_KEY = pytest.StashKey[tuple]()
 LOG_DIR = ROOT / "build" / "test-logs"
 LINKED_CLUSTERS = ("east", "west", "edge-1", "edge-2", "core", "legacy", "modern")
+WORKER_SERVICE = "mirror-maker"  # mirror_maker_service_name
+LABS_UP = []  # the session's lab while it is up, for modules that need none of it
+
+
+def _wait_steady(cluster, steady_s: float = 10.0, timeout_s: float = 300.0) -> None:
+    """Until the cluster has served, healthy, for longer than a broker session (9 s): right after
+    a thaw it still looks healthy until the controller notices the missed heartbeats."""
+    since, deadline = None, time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            ok = labkit.serving(cluster.bootstrap(), len(cluster.brokers))
+        except Exception:  # noqa: BLE001 - a thawing cluster refuses requests for a moment
+            ok = False
+        now = time.monotonic()
+        since = (since or now) if ok else None
+        if since is not None and now - since >= steady_s:
+            return
+        time.sleep(1)
+    raise AssertionError(f"cluster {cluster.name} not healthy within {timeout_s} s of its thaw")
+
+
+def _each(action, items) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(action, items))
 
 
 @dataclass
 class Lab:
     clusters: dict
     first_converge: labkit.PlaybookRun
+    frozen: dict = field(default_factory=dict)  # topology -> the MirrorMaker workers it had running
+
+    def hosts_of(self, topology: str) -> list:
+        return [h for c in self.clusters.values() if c.topology == topology for h in c.hosts]
+
+    def run_only(self, needed) -> None:
+        """Freeze every topology of the lab outside `needed`, thaw the ones in it."""
+        up = {c.topology for c in self.clusters.values()}
+        for topology in sorted(up - set(needed) - set(self.frozen)):
+            self.freeze(topology)
+        for topology in sorted(set(needed) & set(self.frozen)):
+            self.thaw(topology)
+
+    def freeze(self, topology: str) -> None:
+        # A frozen JVM's clock jumps when it thaws. Kafka recovers from that on its own (fenced
+        # brokers heartbeat again, the quorum re-elects), but a Connect worker that thaws finds
+        # its group session expired and may hold its tasks back for the scheduled rebalance delay:
+        # stop running workers first, and start them again after the thaw.
+        start = time.time()
+        hosts = self.hosts_of(topology)
+        workers = [h for h in hosts if "mirror_maker" in h.roles]
+        running = [h for h in workers if labkit.podman("exec", h.container, "systemctl", "is-active", "--quiet",
+                                                       WORKER_SERVICE, check=False).returncode == 0]
+        _each(lambda h: labkit.podman("exec", h.container, "systemctl", "stop", WORKER_SERVICE), running)
+        labkit.podman("pause", *[h.container for h in hosts])
+        self.frozen[topology] = running
+        timings.record("lab", f"freeze {topology}", time.time() - start, start=start)
+
+    def thaw(self, topology: str) -> None:
+        start = time.time()
+        labkit.podman("unpause", *[h.container for h in self.hosts_of(topology)])
+        running = self.frozen.pop(topology)
+        for cluster in (c for c in self.clusters.values() if c.topology == topology and c.brokers):
+            _wait_steady(cluster)
+        _each(lambda h: labkit.podman("exec", h.container, "systemctl", "start", WORKER_SERVICE), running)
+        timings.record("lab", f"thaw {topology}", time.time() - start, start=start)
+
+    def thaw_all(self) -> None:
+        for topology in sorted(self.frozen):
+            self.thaw(topology)
 
     @property
     def stretched(self):
@@ -76,8 +144,15 @@ def lab(request):
     clusters = labkit.read_inventory()
     missing = [c for t in topologies for c in TOPOLOGY_CLUSTERS[t] if c not in clusters]
     assert not missing, f"lab clusters missing: {missing} (lab: {sorted(clusters)})"
-    yield Lab(clusters, run)
-    if not os.environ.get("MERIDIAN_KEEP_LAB"):
+    lab = Lab(clusters, run)
+    LABS_UP.append(lab)
+    yield lab
+    LABS_UP.remove(lab)
+    if os.environ.get("MERIDIAN_KEEP_LAB"):
+        lab.thaw_all()
+    else:
+        if lab.frozen:
+            labkit.podman("unpause", *[h.container for t in lab.frozen for h in lab.hosts_of(t)], check=False)
         start = time.time()
         subprocess.run(["make", "--no-print-directory", "lab-down"], cwd=ROOT, check=False)
         timings.record("lab", "lab down", time.time() - start, start=start)
@@ -91,6 +166,7 @@ def linked_lab(lab, log_dir):
     missing = [c for c in LINKED_CLUSTERS if c not in lab.clusters]
     assert not missing, f"linked lab clusters missing: {missing} (LAB_TOPOLOGIES)"
     yield lab
+    lab.thaw_all()  # the hand-back runs on the whole lab inventory
     run = labkit.run_playbook("playbooks/replication.yml", log=log_dir / "replication-lab-restore.log")
     timings.record("lab", "linked lab handed back (replication.yml)", run.seconds, ok=run.returncode == 0)
     assert run.returncode == 0, run.output[-4000:]
@@ -103,7 +179,7 @@ def log_dir():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def module_timing(request):
+def module_timing(request, lab_running):
     """Each module's wall clock into the timing table (tests/timings.py). Session fixtures are set
     up before it and time themselves, so the lab's start-up is not charged to the first module."""
     start = time.time()
@@ -111,3 +187,18 @@ def module_timing(request):
     yield
     timings.record("integration", request.module.__name__, time.time() - start,
                    ok=request.session.testsfailed == failed_before, start=start)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def lab_running(request, module_timing):
+    """Only the topologies this module needs keep running (see the module docstring). A module
+    that needs none freezes every one, if a lab is up for the others."""
+    module = request.module
+    needed = getattr(module, "LAB_TOPOLOGIES", tuple(TOPOLOGY_CLUSTERS))
+    if needed:
+        lab = request.getfixturevalue("lab")
+    elif LABS_UP:
+        lab = LABS_UP[0]
+    else:
+        return
+    lab.run_only(TOPOLOGY_CLUSTERS if getattr(module, "LAB_USES_WHOLE_INVENTORY", False) else needed)

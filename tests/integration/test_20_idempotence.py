@@ -6,6 +6,8 @@ import labkit
 
 # Lab topologies this module needs (conftest.py); west is the check run's cluster with workers.
 LAB_TOPOLOGIES = ("stretched", "single-region", "linked-pair")
+# The re-run is of site.yml on the whole lab inventory: every topology that is up runs for it.
+LAB_USES_WHOLE_INVENTORY = True
 
 
 def test_second_run_changes_nothing(lab, log_dir):

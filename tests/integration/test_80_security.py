@@ -110,7 +110,8 @@ def test_check_mode_reports_a_new_user_without_creating_it(lab, log_dir):
     extra = {"kafka_client_users": [{"name": "check-only", "password": "check-only-password-123",
                                      "acls": [{"resource_type": "topic", "resource_name": "check.",
                                                "pattern_type": "prefixed", "operations": ["read"]}]}]}
-    run = labkit.run_playbook("playbooks/kafka_access.yml", "--check", "--diff", "-e", json.dumps(extra),
+    run = labkit.run_playbook("playbooks/kafka_access.yml", "--check", "--diff", "-l", "cluster_single",
+                              "-e", json.dumps(extra),
                               log=log_dir / "access-check-mode.log")
     assert run.returncode == 0, run.output[-3000:]
     assert run.changed >= 2, run.recap  # the user and its ACL

@@ -13,6 +13,9 @@ import kafka_fixtures as kf
 from fault_backends import FaultError, backend_for
 from lab_fault_backend import LabFaults
 
+# Starts real processes (ansible-playbook, Kafka, podman) but needs no lab: make test-component.
+pytestmark = pytest.mark.component
+
 
 @pytest.fixture()
 def run(tmp_path):

@@ -30,6 +30,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+# Starts real processes (ansible-playbook, Kafka, podman) but needs no lab: make test-component.
+pytestmark = pytest.mark.component
+
 REPO = Path(__file__).resolve().parents[2]
 CA_PASS = 'ca-Passphrase-1'
 KEY_PASS = 'node-Passphrase-2'

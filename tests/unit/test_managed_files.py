@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Starts real processes (ansible-playbook, Kafka, podman) but needs no lab: make test-component.
+pytestmark = pytest.mark.component
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-value-never-shown"
 

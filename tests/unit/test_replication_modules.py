@@ -39,6 +39,9 @@ MM2_CONNECTORS = {"MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorH
 import kafka_client  # noqa: E402
 import mirror_maker_records as mmr  # noqa: E402
 
+# Starts real processes (ansible-playbook, Kafka, podman) but needs no lab: make test-component.
+pytestmark = pytest.mark.component
+
 sys.modules.setdefault("ansible.module_utils.kafka_client", kafka_client)
 sys.modules.setdefault("ansible.module_utils.mirror_maker_records", mmr)
 

@@ -16,7 +16,9 @@ from cryptography.hazmat.primitives import hashes
 
 from test_80_security import can_produce
 
-# Lab topologies this module needs (conftest.py).
+# Lab topologies this module needs (conftest.py): the rotations run on single only, and stretched
+# shows that another cluster's trust was left alone. It runs before the replication modules, so
+# that their MirrorMaker workers are never frozen and thawed between two of them.
 LAB_TOPOLOGIES = ("stretched", "single-region")
 
 
