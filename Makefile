@@ -127,7 +127,7 @@ TF_OFFLINE_MODULES := placement cloud-init
 
 test-static: venv terraform-cli checkov
 	$(BIN)/yamllint -s .
-	$(BIN)/python -m pyflakes plugins lab bench tests roles/kafka_pki/library roles/drill/files
+	$(BIN)/python -m pyflakes plugins lab bench tests roles/kafka_pki/library roles/kafka_pki/lookup_plugins roles/drill/files
 	$(BIN)/ansible-playbook --syntax-check -i localhost, site.yml playbooks/*.yml playbooks/drills/*.yml
 	$(TF) fmt -check -recursive terraform
 	$(TF) -chdir=terraform/lab init -input=false -backend=false >/dev/null && $(TF) -chdir=terraform/lab validate -no-color

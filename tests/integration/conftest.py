@@ -190,7 +190,7 @@ def module_timing(request, lab_running):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def lab_running(request, module_timing):
+def lab_running(request):
     """Only the topologies this module needs keep running (see the module docstring). A module
     that needs none freezes every one, if a lab is up for the others."""
     module = request.module

@@ -190,8 +190,18 @@ def test_consumer_group_resumes_on_the_target_from_translated_offsets(linked, dr
 
     target = labkit.module_connection(west.bootstrap())
     args = dict(target, group=group, action="translate", source_cluster_alias="east")
-    labkit.wait_until(lambda: (r := module("kafka_consumer_group", args)).get("translated")
-                      and not r.get("no_checkpoint"), 120, interval_s=5, what="checkpoints for the group")
+    # Until every partition has a checkpoint and a second read one emit interval (5 s) later
+    # translates the same: a checkpoint that still moves (offset syncs arriving) would change
+    # the offsets between the commit and the re-run below.
+    seen = []
+
+    def settled():
+        result = module("kafka_consumer_group", args)
+        offsets = {(t, p): row["offset"] for t, rows in (result.get("translated") or {}).items()
+                   for p, row in rows.items()}
+        seen.append(offsets if offsets and not result.get("no_checkpoint") else None)
+        return len(seen) > 1 and seen[-1] is not None and seen[-1] == seen[-2]
+    labkit.wait_until(settled, 150, interval_s=6, what="settled checkpoints for the group")
     # MirrorMaker's own group offset sync may have committed the same offsets already (the group
     # is idle on west): then there is nothing to change, and check mode must say so truthfully.
     check = module("kafka_consumer_group", dict(args, action="translate_and_commit"), "--check")

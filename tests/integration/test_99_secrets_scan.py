@@ -3,8 +3,9 @@ files that a non-root user on a lab host could read. Runs last, after every othe
 
 import labkit
 
-# Scans whatever the other modules brought up (every host of the lab).
+# Scans whatever the other modules brought up (every host of the lab), so every host must run.
 LAB_TOPOLOGIES = ()
+LAB_USES_WHOLE_INVENTORY = True
 
 SCANNED_DIRS = ["/etc", "/var/log", "/opt/kafka", "/var/lib/kafka", "/opt/mirror-maker", "/tmp", "/run/systemd",
                 "/home"]
