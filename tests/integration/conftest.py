@@ -68,16 +68,18 @@ class Lab:
     first_converge: labkit.PlaybookRun
     frozen: dict = field(default_factory=dict)  # topology -> the MirrorMaker workers it had running
 
+    def clusters_of(self, topology: str) -> list:
+        return [self.clusters[name] for name in TOPOLOGY_CLUSTERS[topology] if name in self.clusters]
+
     def hosts_of(self, topology: str) -> list:
-        return [h for c in self.clusters.values() if c.topology == topology for h in c.hosts]
+        return [h for c in self.clusters_of(topology) for h in c.hosts]
 
     def run_only(self, needed) -> None:
         """Freeze every topology of the lab outside `needed`, thaw the ones in it."""
-        up = {c.topology for c in self.clusters.values()}
+        up = {t for t in TOPOLOGY_CLUSTERS if self.clusters_of(t)}
         for topology in sorted(up - set(needed) - set(self.frozen)):
             self.freeze(topology)
-        for topology in sorted(set(needed) & set(self.frozen)):
-            self.thaw(topology)
+        self.thaw(sorted(set(needed) & set(self.frozen)))
 
     def freeze(self, topology: str) -> None:
         # A frozen JVM's clock jumps when it thaws. Kafka recovers from that on its own (fenced
@@ -94,18 +96,20 @@ class Lab:
         self.frozen[topology] = running
         timings.record("lab", f"freeze {topology}", time.time() - start, start=start)
 
-    def thaw(self, topology: str) -> None:
+    def thaw(self, topologies) -> None:
+        """Unpause every host of these topologies, wait until all their clusters serve steadily
+        (side by side), then start the workers that ran before the freeze."""
+        if not topologies:
+            return
         start = time.time()
-        labkit.podman("unpause", *[h.container for h in self.hosts_of(topology)])
-        running = self.frozen.pop(topology)
-        for cluster in (c for c in self.clusters.values() if c.topology == topology and c.brokers):
-            _wait_steady(cluster)
-        _each(lambda h: labkit.podman("exec", h.container, "systemctl", "start", WORKER_SERVICE), running)
-        timings.record("lab", f"thaw {topology}", time.time() - start, start=start)
+        labkit.podman("unpause", *[h.container for t in topologies for h in self.hosts_of(t)])
+        _each(_wait_steady, [c for t in topologies for c in self.clusters_of(t) if c.brokers])
+        _each(lambda h: labkit.podman("exec", h.container, "systemctl", "start", WORKER_SERVICE),
+              [h for t in topologies for h in self.frozen.pop(t)])
+        timings.record("lab", f"thaw {', '.join(topologies)}", time.time() - start, start=start)
 
     def thaw_all(self) -> None:
-        for topology in sorted(self.frozen):
-            self.thaw(topology)
+        self.thaw(sorted(self.frozen))
 
     @property
     def stretched(self):
