@@ -169,8 +169,8 @@ def partition_state(topics, min_isr):
     """Under-replicated and under-min-ISR partitions from DescribeTopics and each topic's min ISR."""
     under_replicated, under_min_isr = [], []
     for topic in topics:
-        name = topic['topic']
-        for p in topic['partitions']:
+        name = topic['name']
+        for p in topic.get('partitions') or []:
             replicas, isr = list(p['replica_nodes']), list(p['isr_nodes'])
             if len(isr) < len(replicas):
                 under_replicated.append({'topic': name, 'partition': p['partition_index'],
@@ -214,7 +214,7 @@ def main():
             quorum = quorum_state(admin.describe_metadata_quorum())
             cluster = admin.describe_cluster()
             topics = admin.describe_topics() if params['partitions'] else []
-            min_isr = topic_min_isr(admin, [t['topic'] for t in topics])
+            min_isr = topic_min_isr(admin, [t['name'] for t in topics])
         except Exception as exc:
             module.fail_json(msg=scrub('Could not read the health of the cluster at %s: %s'
                                        % (', '.join(params['bootstrap_servers']), describe_error(exc)), secrets))

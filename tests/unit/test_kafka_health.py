@@ -51,7 +51,7 @@ def test_quorum_problems(answer, voters, node_id, expected):
 
 
 def topic(name, *partitions):
-    return {"topic": name, "partitions": [{"partition_index": i, "replica_nodes": r, "isr_nodes": isr}
+    return {"name": name, "error_code": 0, "partitions": [{"partition_index": i, "replica_nodes": r, "isr_nodes": isr}
                                           for i, (r, isr) in enumerate(partitions)]}
 
 
