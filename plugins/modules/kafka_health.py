@@ -198,7 +198,8 @@ def topic_min_isr(admin, names):
     if not names:
         return {}
     resources = [ConfigResource(ConfigResourceType.TOPIC, name, configs=['min.insync.replicas']) for name in names]
-    described = admin.describe_configs(resources)
+    # 'all': a min ISR that comes from the broker's default is not a "modified" topic config.
+    described = admin.describe_configs(resources, config_filter='all')
     return {name: int(configs['min.insync.replicas']['value'])
             for name, configs in described.get('topic', {}).items() if 'min.insync.replicas' in configs}
 
