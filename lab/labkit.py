@@ -382,22 +382,24 @@ def wait_until(predicate, timeout_s: float, interval_s: float = 2.0, what: str =
     raise TimeoutError(f"{what} not reached within {timeout_s}s (last: {last!r})")
 
 
+def _fully_replicated(client) -> bool:
+    return all(len(p["isr_nodes"]) == len(p["replica_nodes"]) for t in client.describe_topics() for p in t["partitions"])
+
+
 def serving(bootstrap: str, brokers: int) -> bool:
     """Every one of the cluster's brokers registered and unfenced, and no partition under-replicated."""
     client = admin(bootstrap)
     try:
-        if len([b for b in client.describe_cluster()["brokers"] if not b.get("is_fenced")]) < brokers:
-            return False
+        unfenced = [b for b in client.describe_cluster()["brokers"] if not b.get("is_fenced")]
+        return len(unfenced) >= brokers and _fully_replicated(client)
     finally:
         client.close()
-    return healthy(bootstrap)
 
 
 def healthy(bootstrap: str) -> bool:
     """No under-replicated partition anywhere in the cluster."""
     client = admin(bootstrap)
     try:
-        topics = client.describe_topics()
-        return all(len(p["isr_nodes"]) == len(p["replica_nodes"]) for t in topics for p in t["partitions"])
+        return _fully_replicated(client)
     finally:
         client.close()

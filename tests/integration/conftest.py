@@ -43,18 +43,16 @@ LABS_UP = []  # the session's lab while it is up, for modules that need none of 
 def _wait_steady(cluster, steady_s: float = 10.0, timeout_s: float = 300.0) -> None:
     """Until the cluster has served, healthy, for longer than a broker session (9 s): right after
     a thaw it still looks healthy until the controller notices the missed heartbeats."""
-    since, deadline = None, time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    since = []  # when the current healthy streak began
+
+    def steady():
         try:
             ok = labkit.serving(cluster.bootstrap(), len(cluster.brokers))
-        except Exception:  # noqa: BLE001 - a thawing cluster refuses requests for a moment
+        except Exception:  # noqa: BLE001 - a thawing cluster refuses requests for a moment: the streak ends
             ok = False
-        now = time.monotonic()
-        since = (since or now) if ok else None
-        if since is not None and now - since >= steady_s:
-            return
-        time.sleep(1)
-    raise AssertionError(f"cluster {cluster.name} not healthy within {timeout_s} s of its thaw")
+        since[:] = (since or [time.monotonic()]) if ok else []
+        return bool(since) and time.monotonic() - since[0] >= steady_s
+    labkit.wait_until(steady, timeout_s, interval_s=1, what=f"cluster {cluster.name} healthy after its thaw")
 
 
 def _each(action, items) -> None:
