@@ -307,6 +307,36 @@ def test_user_iterations_and_update_password_on_create(secure_kafka, kafka_user)
     assert can_log_in(secure_kafka, user, password)
 
 
+def test_users_list_sets_changes_and_deletes_several_users_in_one_run(secure_kafka, kafka_user):
+    a, b = new_name("frank"), new_name("grace")
+    pa, pb, pb2 = ("pw-" + uuid.uuid4().hex for _ in range(3))
+    first = ok(kafka_user("--diff", users=[{"name": a, "password": pa},
+                                          {"name": b, "password": pb, "iterations": 4096}], iterations=16384))
+    assert first["changed"] is True
+    assert first["users"] == [{"user": a, "mechanism": "SCRAM-SHA-512", "action": "created"},
+                              {"user": b, "mechanism": "SCRAM-SHA-512", "action": "created"}]
+    assert first["diff"]["after"][f"{b}/SCRAM-SHA-512"]["iterations"] == 4096
+    # an item's own option wins over the top-level one
+    assert stored_credentials(secure_kafka, a) == {"SCRAM-SHA-512": 16384}
+    assert stored_credentials(secure_kafka, b) == {"SCRAM-SHA-512": 4096}
+    assert can_log_in(secure_kafka, a, pa)
+
+    again = ok(kafka_user(users=[{"name": a, "password": pa}, {"name": b, "password": pb, "iterations": 4096}],
+                          iterations=16384))
+    assert again["changed"] is False and {u["action"] for u in again["users"]} == {"none"}
+
+    # One run: b's password changes and a goes; check mode first changes nothing.
+    items = [{"name": a, "state": "absent"}, {"name": b, "password": pb2, "iterations": 4096}]
+    check = ok(kafka_user("--check", users=items))
+    assert [u["action"] for u in check["users"]] == ["deleted", "updated"]
+    assert stored_credentials(secure_kafka, a) == {"SCRAM-SHA-512": 16384}
+    done = ok(kafka_user(users=items))
+    assert [u["action"] for u in done["users"]] == ["deleted", "updated"]
+    assert stored_credentials(secure_kafka, a) == {}
+    assert not can_log_in(secure_kafka, b, pb)
+    assert can_log_in(secure_kafka, b, pb2)
+
+
 def test_user_delete(secure_kafka, kafka_user):
     user, password = new_name("erin"), "pw-" + uuid.uuid4().hex
     ok(kafka_user(name=user, password=password))

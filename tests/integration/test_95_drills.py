@@ -22,8 +22,9 @@ import pytest
 import lab_faults
 
 # Lab topologies this module needs (conftest.py). Every host runs for it: a drill must leave every
-# container of the estate running, and assert_estate_restored checks all of them.
-LAB_TOPOLOGIES = ("stretched", "linked-pair", "edge-to-core", "migration")
+# container of the estate running, and assert_estate_restored checks all of them. single-region is
+# the cluster a drill must refuse (it is not marked drill_allowed).
+LAB_TOPOLOGIES = ("stretched", "single-region", "linked-pair", "edge-to-core", "migration")
 LAB_USES_WHOLE_INVENTORY = True
 
 ROOT = labkit.ROOT

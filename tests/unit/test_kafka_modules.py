@@ -298,6 +298,38 @@ def test_user_params_accepted(changes):
     assert kafka_user.check_params(user_params(**changes)) == []
 
 
+def users_params(items, **top):
+    return user_params(**dict({"name": None, "password": None, "users": items}, **top))
+
+
+def test_users_items_fall_back_to_the_top_level_options():
+    specs = kafka_user.user_specs(users_params(
+        [{"name": "a", "password": "pa"}, {"name": "b", "password": "pb", "mechanism": "SCRAM-SHA-256", "iterations": 4096},
+         {"name": "c", "state": "absent"}], iterations=16384))
+    assert [(s["name"], s["mechanism"], s["iterations"], s["state"], s["password"]) for s in specs] == [
+        ("a", "SCRAM-SHA-512", 16384, "present", "pa"), ("b", "SCRAM-SHA-256", 4096, "present", "pb"),
+        ("c", "SCRAM-SHA-512", 16384, "absent", None)]
+    assert all(s["bootstrap_servers"] == specs[0]["bootstrap_servers"] for s in specs)
+    assert kafka_user.check_params(users_params([{"name": "a", "password": "pa"}, {"name": "c", "state": "absent"}])) == []
+
+
+@pytest.mark.parametrize("items, top, fragment_", [
+    ([{"name": "a", "password": "p"}], {"name": "b"}, "users is mutually exclusive with name"),
+    ([{"name": "a", "password": "p"}], {"password": "p"}, "users is mutually exclusive with password"),
+    ([], {}, "users must list at least one user"),
+    ([{"name": "a", "password": "p"}, {"name": "b"}], {}, "users[1] (b): state=present needs a password"),
+    ([{"name": "a", "password": "p", "iterations": 100}], {}, "users[0] (a): iterations must be between"),
+    ([{"name": "a", "password": "p"}, {"name": "a", "state": "absent"}], {}, "users lists a with SCRAM-SHA-512 twice"),
+])
+def test_users_errors_name_the_item(items, top, fragment_):
+    errors = kafka_user.check_params(users_params(items, **top))
+    assert any(fragment_ in e for e in errors), errors
+
+
+def test_one_user_without_users_needs_a_name():
+    assert kafka_user.check_params(user_params(name=None)) == ["missing required arguments: name (or give users)"]
+
+
 DESCRIBED = {
     "alice": {"error": None, "credential_infos": [
         {"mechanism": ScramMechanism.SCRAM_SHA_512, "iterations": 4096},
