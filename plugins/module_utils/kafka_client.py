@@ -422,6 +422,8 @@ def kafka_consumer(module, params=None, label=None, check_login=True, **settings
 def topic_partitions(admin, topics):
     """{topic: sorted partition numbers} for the topics that exist (missing ones are left out)."""
     found = {}
+    if not topics:
+        return found  # an empty DescribeTopics list would describe every topic
     for topic in admin.describe_topics(list(topics)):
         if topic.get('error_code') or not topic.get('partitions'):
             continue

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 """MirrorMaker 2's internal topics: their names and the records in them (Kafka 4.1).
 
-Used by kafka_consumer_group (checkpoints) and kafka_replication_status (checkpoints, offset
-syncs, Connect status).  Pure functions on bytes: no client, no network.
+Used by kafka_consumer_group (checkpoints, offset syncs) and kafka_replication_status
+(checkpoints, offset syncs, Connect status).  Pure functions on bytes: no client, no network.
 
 Wire formats, as in the Kafka 4.1 sources and checked against records written by a real
 MirrorMaker 2 4.1.1 (tests/unit/test_replication_modules.py):
@@ -145,23 +145,28 @@ def decode_status_value(value):
 
 
 # --- folding a topic's records into the latest state --------------------------------------------
+def _decoded(records, decode):
+    """([decoded + 'timestamp', ...] in the records' order, the undecodable count)."""
+    decoded, bad = [], 0
+    for record in records:
+        try:
+            entry = decode(record.key, record.value)
+        except RecordFormatError:
+            bad += 1
+            continue
+        entry['timestamp'] = record.timestamp
+        decoded.append(entry)
+    return decoded, bad
+
+
 def _latest(records, decode, key, keep=lambda decoded: True):
     """{key(decoded): decoded + 'timestamp'}, the last record per key, and the undecodable count.
 
     ``records`` are ConsumerRecord-like objects (key, value, timestamp) in offset order per
     partition; a key always lives in one partition, so that order is the write order.
     """
-    latest, bad = {}, 0
-    for record in records:
-        try:
-            decoded = decode(record.key, record.value)
-        except RecordFormatError:
-            bad += 1
-            continue
-        if keep(decoded):
-            decoded['timestamp'] = record.timestamp
-            latest[key(decoded)] = decoded
-    return latest, bad
+    decoded, bad = _decoded(records, decode)
+    return {key(entry): entry for entry in decoded if keep(entry)}, bad
 
 
 def latest_checkpoints(records, group=None):
@@ -173,6 +178,41 @@ def latest_checkpoints(records, group=None):
 def latest_offset_syncs(records):
     """{(topic, partition): sync + 'timestamp'} keeping the last sync per source partition."""
     return _latest(records, decode_offset_sync, lambda s: (s['topic'], s['partition']))
+
+
+def offset_sync_history(records):
+    """{(topic, partition): [(upstream, downstream), ...]} in write order, and the undecodable count.
+
+    Every sync MirrorSourceTask wrote that is still in the topic (compaction keeps only the last
+    one per partition, but it seldom reaches the active segment).  A downstream offset lower than
+    the one before means the target topic was recreated: the syncs written before it no longer
+    describe that topic and are dropped.
+    """
+    syncs_read, bad = _decoded(records, decode_offset_sync)
+    history = {}
+    for sync in syncs_read:
+        syncs = history.setdefault((sync['topic'], sync['partition']), [])
+        if syncs and sync['downstream_offset'] < syncs[-1][1]:
+            del syncs[:]
+        syncs.append((sync['upstream_offset'], sync['downstream_offset']))
+    return history, bad
+
+
+def translate_with_syncs(syncs, upstream_offset):
+    """The target offset a consumer at source ``upstream_offset`` resumes at, or None.
+
+    MirrorMaker 2's own rule (OffsetSyncStore): take the last sync at or before the offset; at the
+    sync itself the answer is its downstream offset, past it one more, since the records between
+    the sync and the offset may sit anywhere after the sync's copy.  A consumer resuming there may
+    re-read records, never skips one.  Syncs after the offset say nothing about it: None.
+    """
+    best = None
+    for upstream, downstream in syncs:
+        if upstream <= upstream_offset and (best is None or upstream >= best[0]):
+            best = (upstream, downstream)
+    if best is None:
+        return None
+    return best[1] + (0 if best[0] == upstream_offset else 1)
 
 
 def connector_states(records):

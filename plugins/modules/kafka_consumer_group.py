@@ -19,7 +19,15 @@ description:
     while the group has active members on the target, it fails and commits nothing (stop those consumers
     first). When the committed offsets already equal the translated ones it changes nothing, whether or not
     the group is active, so a failover playbook can be re-run.
-  - Both translating actions report partitions without a checkpoint, translated offsets beyond the
+  - With O(source) (the user there needs DESCRIBE on the group and READ on the offset-syncs topic), the
+    translating actions also read the group's committed offsets on the source cluster
+    and MirrorMaker 2's offset syncs (C(mm2-offset-syncs.<target_cluster_alias>.internal) on the source).
+    A partition whose latest checkpoint is older than the group's commit on the source (MirrorMaker 2 emits
+    a new checkpoint only when its coarse translation moves), or that has no checkpoint at all, is
+    translated from the last offset sync at or before that commit, with MirrorMaker 2's own rule. The
+    higher of the two translations is used; both are safe (consumers may re-read records, never skip one).
+    RV(translated) says which one in C(basis).
+  - Both translating actions report partitions without a translation, translated offsets beyond the
     target's end offset (negative lag) and translated offsets before the target's log start offset
     (gaps, where the records the group would resume at are already deleted).
   - Supports check mode (reports what would be committed) and diff mode.
@@ -45,6 +53,34 @@ options:
         C(<source_cluster_alias>.checkpoints.internal) on this (target) cluster.
       - Required for V(translate) and V(translate_and_commit).
     type: str
+  target_cluster_alias:
+    description:
+      - MirrorMaker 2 alias of this (target) cluster. It names the offset-syncs topic
+        C(mm2-offset-syncs.<target_cluster_alias>.internal) on the source. Required with O(source).
+    type: str
+  offset_syncs_topic:
+    description:
+      - Name of the offset-syncs topic on the source, when it is not the default.
+    type: str
+  replication_policy:
+    description:
+      - How the flow names target topics, to match the group's source topics with them (O(source) only).
+        V(prefix) (C(DefaultReplicationPolicy)) is C(<source_cluster_alias>.<topic>), V(identity) keeps the name.
+    type: str
+    default: prefix
+    choices: [prefix, identity]
+  untranslated:
+    description:
+      - What V(translate_and_commit) commits for a partition the group has committed on the source (O(source))
+        but that neither a checkpoint nor an offset sync translates (its commit is older than the first sync
+        still known).
+      - V(skip) commits nothing there; consumers then apply their C(auto.offset.reset).
+      - V(log_start) commits the target partition's log start offset, so consumers re-read everything
+        replicated before the first sync and skip nothing.
+      - Such partitions are listed in RV(no_checkpoint) either way.
+    type: str
+    default: skip
+    choices: [skip, log_start]
   checkpoints_topic:
     description:
       - Name of the checkpoint topic, when it is not C(<source_cluster_alias>.checkpoints.internal)
@@ -68,6 +104,7 @@ options:
     default: true
 extends_documentation_fragment:
   - kafka_connection
+  - kafka_connection.source
 notes:
   - MirrorMaker 2 translates conservatively. A checkpoint's offset may be lower than the exact position
     (consumers then re-read some records, they never skip any), and a group whose source offset is older
@@ -131,19 +168,23 @@ total_lag:
   type: int
 translated:
   description:
-    - Per target topic and partition (as a string), the latest checkpoint of the group. C(offset) is the
-      translated (downstream) offset, C(upstream_offset) the group's offset on the source,
-      C(checkpoint_age_seconds) the age of the checkpoint record, C(end_offset)/C(log_start_offset) the
-      target partition's, C(committed) the group's current offset on the target (null if none) and
-      C(commit_offset) what is committed (after O(clamp_offsets)).
+    - Per target topic and partition (as a string), the group's translated offset. C(offset) is the
+      translated (downstream) offset, C(upstream_offset) the group's offset on the source it translates,
+      C(basis) where it comes from (V(checkpoint), the latest checkpoint; with O(source), V(offset_sync) or
+      V(log_start), see O(untranslated)), C(checkpoint_age_seconds) the age of the checkpoint record (null
+      for the other bases), C(end_offset)/C(log_start_offset) the target partition's, C(committed) the
+      group's current offset on the target (null if none) and C(commit_offset) what is committed (after
+      O(clamp_offsets)).
   returned: when action is translate or translate_and_commit
   type: dict
   sample:
     src.invoices:
-      '0': {offset: 40, upstream_offset: 40, metadata: '', checkpoint_age_seconds: 1.2, end_offset: 100,
-            log_start_offset: 0, committed: null, commit_offset: 40}
+      '0': {offset: 40, upstream_offset: 40, metadata: '', basis: checkpoint, checkpoint_age_seconds: 1.2,
+            end_offset: 100, log_start_offset: 0, committed: null, commit_offset: 40}
 no_checkpoint:
-  description: Partitions of the considered target topics without a checkpoint for the group.
+  description:
+    - Partitions of the considered target topics without a checkpoint for the group; with O(source), the
+      partitions the group committed on the source that neither a checkpoint nor an offset sync translates.
   returned: when action is translate or translate_and_commit
   type: list
   elements: dict
@@ -173,13 +214,17 @@ diff:
   type: dict
 '''
 
+import copy
 import time
 
 from ansible.module_utils.kafka_client import (
-    KafkaModuleError, close_quietly, describe_error, kafka_admin, kafka_connection_spec, kafka_consumer,
-    partition_offsets, read_topic, require_kafka_reader, start_module, scrub, secrets_of, topic_partitions,
+    KAFKA_CONNECTION_ARGSPEC, KafkaModuleError, close_quietly, describe_error, kafka_admin, kafka_connection_spec,
+    kafka_consumer, partition_offsets, read_topic, require_kafka_reader, start_module, scrub, secrets_of,
+    topic_partitions,
 )
-from ansible.module_utils.mirror_maker_records import checkpoints_topic, latest_checkpoints
+from ansible.module_utils.mirror_maker_records import (
+    checkpoints_topic, latest_checkpoints, offset_sync_history, offset_syncs_topic, remote_topic, translate_with_syncs,
+)
 
 try:
     from kafka.structs import OffsetAndMetadata, TopicPartition
@@ -195,6 +240,11 @@ def argument_spec():
         group=dict(type='str', required=True, aliases=['name']),
         action=dict(type='str', default='describe', choices=list(ACTIONS)),
         source_cluster_alias=dict(type='str'),
+        source=dict(type='dict', options=copy.deepcopy(KAFKA_CONNECTION_ARGSPEC)),
+        target_cluster_alias=dict(type='str'),
+        offset_syncs_topic=dict(type='str'),
+        replication_policy=dict(type='str', default='prefix', choices=['prefix', 'identity']),
+        untranslated=dict(type='str', default='skip', choices=['skip', 'log_start']),
         checkpoints_topic=dict(type='str'),
         topics=dict(type='list', elements='str'),
         clamp_offsets=dict(type='bool', default=True),
@@ -210,6 +260,9 @@ def check_params(params):
                       'consumed from (it names the <alias>.checkpoints.internal topic)' % params.get('action'))
     if params.get('topics') is not None and not [t for t in params['topics'] if t and t.strip()]:
         errors.append('topics is empty: leave it out for every topic, or list at least one')
+    if params.get('source') and not (params.get('target_cluster_alias') or '').strip():
+        errors.append('source needs target_cluster_alias: the MirrorMaker 2 alias of this cluster (it names the '
+                      'mm2-offset-syncs.<alias>.internal topic on the source)')
     return errors
 
 
@@ -332,12 +385,29 @@ def translate(module, admin, params):
         module.warn('checkpoints for partitions that do not exist on this cluster were ignored: %s'
                     % ', '.join('%s-%d' % k for k in orphans))
 
+    upstream = {}
+    if params.get('source'):
+        # The group's commits on the source, by target partition, and the flow's offset syncs.
+        upstream = source_positions(module, params, alias)
+        upstream = {k: v for k, v in upstream.items() if wanted_topic(k[0], topics, alias)}
+        extra = topic_partitions(admin, {t for t, _ in upstream} - set(existing))
+        existing.update(extra)
+        all_keys = sorted((t, p) for t, parts in existing.items() for p in parts)
+        keys = [k for k in all_keys if k in selected or k in upstream]
+
     ends, starts = offsets_of(admin, keys)
     committed = committed_offsets(admin, group)
     now_ms = time.time() * 1000.0
-    rows, negative, gaps, commit = {}, [], [], {}
+    rows, negative, gaps, commit, untranslated = {}, [], [], {}, []
     for key in keys:
-        checkpoint = selected[key]
+        checkpoint = choose_translation(selected.get(key), upstream.get(key))
+        if checkpoint is None:
+            untranslated.append(key)
+            if params['untranslated'] != 'log_start':
+                continue
+            source_commit = upstream[key]
+            checkpoint = {'downstream_offset': starts[key], 'upstream_offset': source_commit['offset'],
+                          'metadata': source_commit['metadata'], 'timestamp': None, 'basis': 'log_start'}
         offset = checkpoint['downstream_offset']
         target = offset
         if offset > ends[key]:
@@ -349,15 +419,23 @@ def translate(module, admin, params):
             if params['clamp_offsets']:
                 target = starts[key]
         current = committed.get(key)
+        age = (None if checkpoint['timestamp'] is None
+               else round(max(now_ms - checkpoint['timestamp'], 0) / 1000.0, 3))
         rows[key] = {'offset': offset, 'upstream_offset': checkpoint['upstream_offset'],
-                     'metadata': checkpoint['metadata'],
-                     'checkpoint_age_seconds': round(max(now_ms - checkpoint['timestamp'], 0) / 1000.0, 3),
-                     'end_offset': ends[key], 'log_start_offset': starts[key],
+                     'metadata': checkpoint['metadata'], 'basis': checkpoint.get('basis', 'checkpoint'),
+                     'checkpoint_age_seconds': age, 'end_offset': ends[key], 'log_start_offset': starts[key],
                      'committed': current.offset if current else None, 'commit_offset': target}
         if current is None or current.offset != target:
             commit[key] = (target, checkpoint['metadata'])
-    no_checkpoint = [{'topic': t, 'partition': p} for t, p in all_keys if (t, p) not in selected]
-    if not selected:
+    if upstream:
+        no_checkpoint = [{'topic': t, 'partition': p} for t, p in untranslated]
+        if untranslated and params['untranslated'] == 'log_start':
+            module.warn('group %s: no checkpoint or offset sync translates its commit on the source for %s; those '
+                        'partitions start at the log start of this cluster (consumers re-read, skip nothing)'
+                        % (group, ', '.join('%s-%d' % k for k in untranslated)))
+    else:
+        no_checkpoint = [{'topic': t, 'partition': p} for t, p in all_keys if (t, p) not in selected]
+    if not selected and not upstream:
         module.warn('no checkpoint for group %s in %s%s: the group has not committed offsets on the source since '
                     'MirrorMaker 2 started, MirrorMaker 2\'s "groups" filter excludes it, or its offsets are older '
                     'than the first offset sync MirrorMaker 2 remembers' % (group, topic,
@@ -368,6 +446,60 @@ def translate(module, admin, params):
     before = nested({k: (committed[k].offset if k in committed else None) for k in commit})
     after = nested({k: v[0] for k, v in commit.items()})
     return report, commit, {'before': before, 'after': after}
+
+
+def source_positions(module, params, alias):
+    """{(target topic, partition): {offset, metadata, syncs}}: the group's commits on the source, each with
+    the flow's offset syncs of that source partition."""
+    source = params['source']
+    syncs_topic = params.get('offset_syncs_topic') or offset_syncs_topic(params['target_cluster_alias'])
+    source_admin = kafka_admin(module, source, label='source')
+    source_consumer = None
+    try:
+        commits = committed_offsets(source_admin, params['group'])
+        if not commits:
+            return {}
+        source_consumer = kafka_consumer(module, source, label='source', check_login=False)
+        records = read_topic(source_admin, source_consumer, syncs_topic, source['request_timeout_ms'] / 1000.0)
+    finally:
+        close_quietly(source_consumer)
+        close_quietly(source_admin)
+    history = {}
+    if records is None:
+        module.warn('offset-syncs topic %s does not exist on the source cluster: only checkpoints translate'
+                    % syncs_topic)
+    else:
+        history, bad = offset_sync_history(r for batch in records.values() for r in batch)
+        if bad:
+            module.warn('%d record(s) in %s could not be decoded as offset syncs and were ignored' % (bad, syncs_topic))
+    positions = {}
+    for (topic, partition), oam in commits.items():
+        target_topic = remote_topic(params['replication_policy'], alias, topic)
+        positions[(target_topic, partition)] = {'offset': oam.offset, 'metadata': oam.metadata or '',
+                                                'syncs': history.get((topic, partition), [])}
+    return positions
+
+
+def choose_translation(checkpoint, position):
+    """The checkpoint-like translation to commit for one partition, or None when nothing translates.
+
+    Without the source's view (``position`` None) the latest checkpoint.  With it, the higher of: the
+    checkpoint, when it translates a commit at or before the group's current one (after a rewind on the
+    source a later checkpoint would skip records), and the offset syncs' translation of that commit.
+    """
+    if position is None:
+        return checkpoint
+    candidates = []
+    if checkpoint is not None and checkpoint['upstream_offset'] <= position['offset']:
+        candidates.append(dict(checkpoint, basis='checkpoint'))
+    downstream = translate_with_syncs(position['syncs'], position['offset'])
+    if downstream is not None:
+        candidates.append({'downstream_offset': downstream, 'upstream_offset': position['offset'],
+                           'metadata': position['metadata'], 'timestamp': None, 'basis': 'offset_sync'})
+    if not candidates:
+        return None
+    # On a tie, the one that speaks for the later commit; then MirrorMaker 2's own answer.
+    return max(candidates, key=lambda c: (c['downstream_offset'], c['upstream_offset'], c['basis'] == 'checkpoint'))
 
 
 def apply_commit(admin, group, commit):

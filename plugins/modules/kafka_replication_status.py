@@ -32,54 +32,6 @@ description:
     of the source record at the replicated position), 0 when the partition is caught up. It uses record
     timestamps, so producers with wrong clocks (CreateTime) distort it.
 options:
-  source:
-    description:
-      - Connection options of the source cluster, with the same keys, defaults and meaning as the
-        module's own connection options (which describe the target cluster).
-    type: dict
-    required: true
-    suboptions:
-      bootstrap_servers:
-        description: Brokers of the source cluster, as C(host:port) of the listener to use.
-        type: list
-        elements: str
-        required: true
-      security_protocol:
-        description: Protocol of that listener.
-        type: str
-        default: SASL_SSL
-        choices: [PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL]
-      ssl_cafile:
-        description: PEM file with the CA certificate(s) of the source brokers.
-        type: path
-      ssl_certfile:
-        description: PEM client certificate, for listeners that require TLS client authentication.
-        type: path
-      ssl_keyfile:
-        description: PEM private key of O(source.ssl_certfile).
-        type: path
-      ssl_password:
-        description: Password of an encrypted O(source.ssl_keyfile).
-        type: str
-      ssl_check_hostname:
-        description: Whether the broker certificate must match the host in O(source.bootstrap_servers).
-        type: bool
-        default: true
-      sasl_mechanism:
-        description: SASL mechanism of O(source.sasl_username).
-        type: str
-        default: SCRAM-SHA-512
-        choices: [PLAIN, SCRAM-SHA-256, SCRAM-SHA-512]
-      sasl_username:
-        description: User on the source cluster (needs DESCRIBE on the topics and READ on the offset-syncs topic).
-        type: str
-      sasl_password:
-        description: Password of O(source.sasl_username).
-        type: str
-      request_timeout_ms:
-        description: Timeout for the first connection and for each request, in milliseconds.
-        type: int
-        default: 30000
   source_alias:
     description:
       - MirrorMaker 2 alias of the source cluster (as in the MirrorMaker 2 C(clusters) setting).
@@ -124,6 +76,7 @@ options:
     type: str
 extends_documentation_fragment:
   - kafka_connection
+  - kafka_connection.source_required
 notes:
   - The newest checkpoint's age tells when MirrorCheckpointConnector last wrote a checkpoint. It writes one
     when a group's translated offsets change, so an old checkpoint with idle groups is normal.

@@ -99,6 +99,55 @@ def rec(key, value, timestamp=0):
                            timestamp=timestamp)
 
 
+def sync_rec(topic, partition, upstream, downstream):
+    return rec(kstring(topic) + struct.pack(">i", partition), struct.pack(">qq", upstream, downstream))
+
+
+def test_offset_sync_history_keeps_write_order_and_forgets_a_recreated_target():
+    records = [sync_rec("o", 0, 0, 0), sync_rec("o", 1, 0, 0), sync_rec("o", 0, 100, 100), rec("bad", "x"),
+               sync_rec("o", 0, 200, 5),            # downstream went back: the target topic was recreated
+               sync_rec("o", 0, 300, 105)]
+    history, bad = mmr.offset_sync_history(records)
+    assert bad == 1
+    assert history == {("o", 0): [(200, 5), (300, 105)], ("o", 1): [(0, 0)]}
+
+
+@pytest.mark.parametrize("syncs, upstream, expected", [
+    ([(0, 0), (100, 97), (200, 190)], 150, 98),      # past the sync: one more than its copy
+    ([(0, 0), (100, 97), (200, 190)], 100, 97),      # at the sync: its copy
+    ([(0, 0), (100, 97), (200, 190)], 250, 191),
+    ([(100, 97), (200, 190)], 50, None),             # older than every sync: nothing to say
+    ([], 10, None),
+    ([(100, 97), (50, 120), (100, 170)], 100, 170),  # replayed after a restart: the later copy
+])
+def test_translate_with_syncs_follows_mirror_makers_rule(syncs, upstream, expected):
+    assert mmr.translate_with_syncs(syncs, upstream) == expected
+
+
+def checkpoint_of(upstream, downstream):
+    return {"upstream_offset": upstream, "downstream_offset": downstream, "metadata": "", "timestamp": 1}
+
+
+@pytest.mark.parametrize("checkpoint, position, expected", [
+    (checkpoint_of(40, 38), None, ("checkpoint", 38, 40)),                          # no source view: as is
+    (checkpoint_of(40, 38), {"offset": 40, "metadata": "", "syncs": [(0, 0)]}, ("checkpoint", 38, 40)),
+    (checkpoint_of(10, 1), {"offset": 482, "metadata": "", "syncs": [(0, 0), (400, 390)]},
+     ("offset_sync", 391, 482)),                                                   # stale checkpoint
+    (None, {"offset": 670, "metadata": "", "syncs": [(300, 300)]}, ("offset_sync", 301, 670)),
+    (checkpoint_of(90, 88), {"offset": 50, "metadata": "", "syncs": [(0, 0)]},      # rewound on the source
+     ("offset_sync", 1, 50)),
+    (checkpoint_of(10, 1), {"offset": 30, "metadata": "", "syncs": [(0, 0)]}, ("offset_sync", 1, 30)),  # tie
+    (None, {"offset": 5, "metadata": "", "syncs": [(20, 20)]}, None),
+])
+def test_choose_translation(checkpoint, position, expected):
+    chosen = kafka_consumer_group.choose_translation(checkpoint, position)
+    if expected is None:
+        assert chosen is None
+    else:
+        basis = chosen.get("basis", "checkpoint")
+        assert (basis, chosen["downstream_offset"], chosen["upstream_offset"]) == expected
+
+
 def test_connect_status_keeps_the_last_value_and_honours_tombstones():
     running = {"state": "RUNNING", "trace": None, "worker_id": "w1", "generation": 2}
     records = [
@@ -196,15 +245,21 @@ def test_kafka_topic_planning():
         kafka_topic.check_params({"name": "bad name"})[0], "partitions must be at least 1, got 0"]
 
 
-def test_source_suboptions_are_the_connection_options():
-    spec = kafka_replication_status.argument_spec()["source"]["options"]
+@pytest.mark.parametrize("module, fragment", [(kafka_replication_status, "SOURCE_REQUIRED"),
+                                              (kafka_consumer_group, "SOURCE")])
+def test_source_suboptions_are_the_connection_options(module, fragment):
+    fragments = _load("doc_fragments/kafka_connection.py", "meridian_doc_fragment_kafka_connection")
+    source = module.argument_spec()["source"]
+    spec = source["options"]
     assert spec == kafka_client.KAFKA_CONNECTION_ARGSPEC
-    documented = yaml.safe_load(kafka_replication_status.DOCUMENTATION)["options"]["source"]["suboptions"]
-    assert set(documented) == set(spec)
+    documented = yaml.safe_load(getattr(fragments.ModuleDocFragment, fragment))["options"]["source"]
+    assert documented["required"] is bool(source.get("required"))
+    assert "kafka_connection.%s" % fragment.lower() in module.DOCUMENTATION
+    assert set(documented["suboptions"]) == set(spec)
     for name, option in spec.items():
         for key in ("type", "default", "choices", "elements", "required"):
             if key in option and not (key == "required" and option[key] is False):
-                assert documented[name].get(key) == option[key], (name, key)
+                assert documented["suboptions"][name].get(key) == option[key], (name, key)
     assert spec["sasl_password"]["no_log"] and spec["ssl_password"]["no_log"]
 
 
@@ -547,6 +602,63 @@ def test_translate_and_commit_then_resume_on_target(flow, half_consumed):
     # MirrorMaker 2 translates conservatively: what is read twice is exactly what lies between the
     # translated offset and the group's source offset (offsets match one to one on this fresh topic).
     assert len(set(data.consumed) & set(got)) == sum(data.source_offsets[p] - rows[str(p)]["offset"] for p in range(2))
+
+
+def test_translate_with_source_uses_offset_syncs_where_checkpoints_lag(flow):
+    """A group whose commits MirrorMaker 2 never checkpointed, with offset syncs written in MirrorMaker 2's
+    record format to a topic of this test (the format is checked against real ones below): the source's
+    view translates one partition from a sync, and the other (older than every sync) only on request."""
+    from kafka import KafkaProducer
+    from kafka.structs import OffsetAndMetadata, TopicPartition
+    topic, group, syncs_topic = uid("hand.orders"), uid("hand-app"), uid("hand-syncs")
+    target_topic = f"{SRC}.{topic}"
+    create_topic(flow.source, topic, 2)
+    create_topic(flow.source, syncs_topic, 1)
+    create_topic(flow.target, target_topic, 2)
+    produce(flow.source, topic, [f"s{i}" for i in range(80)], 2)
+    produce(flow.target, target_topic, [f"t{i}" for i in range(80)], 2)
+    producer = KafkaProducer(**flow.source.client_config())
+    try:
+        for upstream, downstream in ((0, 0), (10, 10), (25, 25)):
+            producer.send(syncs_topic, key=kstring(topic) + struct.pack(">i", 0),
+                          value=struct.pack(">qq", upstream, downstream))
+        producer.send(syncs_topic, key=kstring(topic) + struct.pack(">i", 1), value=struct.pack(">qq", 20, 20))
+        producer.flush()
+    finally:
+        producer.close()
+    commits = {TopicPartition(topic, 0): OffsetAndMetadata(30, "", None),
+               TopicPartition(topic, 1): OffsetAndMetadata(5, "", None)}
+    # The first commit on a fresh broker waits for __consumer_offsets (its coordinator).
+    kf.wait_for(lambda: admin_call(flow.source, lambda a: a.alter_group_offsets(group, commits)) is not None,
+                timeout=60, what=f"the commits of {group} on the source")
+    kf.wait_for(lambda: admin_call(flow.target, lambda a: a.describe_groups([group])), timeout=60,
+                what="the group coordinator of the target")
+    kf.wait_for(lambda: admin_call(flow.target, lambda a: kafka_client.topic_partitions(a, [mmr.checkpoints_topic(SRC)])),
+                timeout=90, what="MirrorMaker 2 to create its checkpoint topic", details=flow.diagnostics)
+
+    with_source = dict(translate_args(flow, SimpleNamespace(group=group), topics=[topic]),
+                       source=flow.source.connection(), target_cluster_alias=DST, offset_syncs_topic=syncs_topic)
+    checkpoints_only = ok(flow.run("kafka_consumer_group", translate_args(flow, SimpleNamespace(group=group),
+                                                                          action="translate", topics=[topic])))
+    assert checkpoints_only["translated"] == {} and checkpoints_only["commit"] == {}
+
+    result = ok(flow.run("kafka_consumer_group", dict(with_source, action="translate")))
+    row = result["translated"][target_topic]["0"]
+    assert (row["basis"], row["offset"], row["upstream_offset"], row["checkpoint_age_seconds"]) == (
+        "offset_sync", 26, 30, None)
+    assert "1" not in result["translated"][target_topic]
+    assert result["no_checkpoint"] == [{"topic": target_topic, "partition": 1}]
+    assert result["commit"] == {target_topic: {"0": 26}}
+
+    refused = failed(flow.run("kafka_consumer_group", dict(with_source, action="translate", target_cluster_alias="")))
+    assert "source needs target_cluster_alias" in refused["msg"]
+
+    done = ok(flow.run("kafka_consumer_group", dict(with_source, action="translate_and_commit",
+                                                    untranslated="log_start")))
+    assert done["changed"] is True and done["commit"] == {target_topic: {"0": 26, "1": 0}}
+    assert done["translated"][target_topic]["1"]["basis"] == "log_start"
+    assert any("start at the log start" in w for w in done.get("warnings", []))
+    assert committed(flow.target, group, secure=True) == {(target_topic, 0): 26, (target_topic, 1): 0}
 
 
 def test_translate_requires_a_checkpoint_topic(flow):
