@@ -49,10 +49,11 @@ help:
 	@echo "make bench       benchmarks (see docs/benchmarks.md)"
 
 # --- set-up ---------------------------------------------------------------------------------
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# uv installs the pins (requirements-bootstrap.txt says why); pip only installs uv itself.
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-bootstrap.txt
 	python3.11 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-bootstrap.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -136,9 +137,10 @@ test-static: venv terraform-cli checkov
 
 # checkov in a virtualenv of its own (its dependencies would clash with the project's pins);
 # offline (--skip-download): no failed check allowed, each skip justified next to the code.
-$(ROOT)/.venv-checkov/.installed: requirements-checkov.txt
+$(ROOT)/.venv-checkov/.installed: requirements-checkov.txt requirements-bootstrap.txt
 	python3.11 -m venv $(ROOT)/.venv-checkov
-	$(ROOT)/.venv-checkov/bin/pip install --quiet -r requirements-checkov.txt
+	$(ROOT)/.venv-checkov/bin/pip install --quiet -r requirements-bootstrap.txt
+	$(ROOT)/.venv-checkov/bin/uv pip install --quiet --python $(ROOT)/.venv-checkov/bin/python -r requirements-checkov.txt
 	touch $@
 
 checkov-venv: $(ROOT)/.venv-checkov/.installed
