@@ -178,14 +178,15 @@ test-molecule: venv kafka-dist lab-image
 setup: venv kafka-dist lab-image terraform-cli checkov-venv
 
 # The whole suite, one part at a time (run beside the unit tests, molecule took twice as long and
-# the unit tests half as long again), each part timed: the table at the end says where the time
+# the unit tests half as long again; the static checks, mostly one checkov process, fit beside
+# them), each part timed: the table at the end says where the time
 # went (tests/timings.py, build/test-logs/timings.json).
 test:
 	@$(TIMINGS) reset
 	@$(TIMINGS) parallel set-up "venv=$(MAKE) venv" "kafka-dist=$(MAKE) kafka-dist" "lab-image=$(MAKE) lab-image" \
 	  "terraform-cli=$(MAKE) terraform-cli" "checkov=$(MAKE) checkov-venv"
-	@$(TIMED) "unit and static" "unit tests" -- $(MAKE) --no-print-directory test-unit
-	@$(TIMED) "unit and static" "static checks" -- $(MAKE) --no-print-directory test-static
+	@$(TIMINGS) parallel "unit and static" "unit tests=$(MAKE) --no-print-directory test-unit" \
+	  "static checks=$(MAKE) --no-print-directory test-static"
 	@$(TIMED) "component" "component tests" -- $(MAKE) --no-print-directory test-component
 	@$(MAKE) --no-print-directory test-integration || { $(TIMINGS) report; exit 1; }
 	@$(MAKE) --no-print-directory test-molecule || { $(TIMINGS) report; exit 1; }
