@@ -39,7 +39,7 @@ TF = $(shell command -v terraform || command -v tofu || echo $(BUILD)/bin/tofu)
 
 .PHONY: help demo test test-quick test-unit test-component test-static test-integration test-molecule \
         setup venv system-deps terraform-cli kafka-dist lab-image lab-up lab-down site smoke drill-demo checkov checkov-venv \
-        bench bench-security bench-replication bench-drills bench-inventory clean
+        bench bench-security bench-replication bench-drills bench-inventory bench-installer clean
 
 help:
 	@echo "make demo        bring up the lab (stretched cluster, linked pair), smoke-test it, run a failover drill"
@@ -210,6 +210,9 @@ bench-drills: venv
 # The inventory plugin against a static YAML inventory, 10 to 5,000 hosts; no lab needed.
 bench-inventory: venv
 	$(PY) bench/inventory.py
+
+bench-installer: venv
+	$(PY) bench/installer.py
 
 clean: lab-down
 	rm -rf $(BUILD) $(VENV)
