@@ -513,7 +513,7 @@ def apply_commit(admin, group, commit):
 def main():
     module = start_module(argument_spec(), check_params, require=require_kafka_reader)
     params = module.params
-    secrets = secrets_of(params)
+    secrets = secrets_of(params) + (secrets_of(params['source']) if params.get('source') else [])
     group, action = params['group'], params['action']
     result = {'changed': False}
 
