@@ -208,6 +208,16 @@ commit:
   returned: when action is translate or translate_and_commit
   type: dict
   sample: {src.invoices: {'0': 40}}
+behind:
+  description:
+    - With O(source) only. One line per partition whose translation does not speak for the group's current
+      commit on the source (no translation, the log start, or a checkpoint of an older commit), as
+      C(topic[partition]) followed by where it translates and what is committed. Empty once every
+      commit translates.
+  returned: when action is translate or translate_and_commit and O(source) is given
+  type: list
+  elements: str
+  sample: ['orders[1]: translated at none, committed 670']
 diff:
   description: The group's committed offsets on the target for the partitions of RV(commit), before and after.
   returned: when action is translate_and_commit
@@ -368,8 +378,15 @@ def translate(module, admin, params):
     topics = params.get('topics')
     selected = {(c['topic'], c['partition']): c for c in checkpoints.values() if wanted_topic(c['topic'], topics, alias)}
 
-    # Topics considered: the listed ones (as they exist on the target) and every checkpointed one.
-    candidates = {t for t, _ in selected}
+    # The group's commits on the source, by target partition, with the flow's offset syncs.
+    upstream = {}
+    if params.get('source'):
+        upstream = {k: v for k, v in source_positions(module, params, alias).items()
+                    if wanted_topic(k[0], topics, alias)}
+
+    # Topics considered: the listed ones (as they exist on the target), every checkpointed one and
+    # every one the group committed on the source.
+    candidates = {t for t, _ in selected} | {t for t, _ in upstream}
     for name in topics or []:
         candidates.update((name, '%s.%s' % (alias, name)))
     existing = topic_partitions(admin, candidates)
@@ -379,21 +396,11 @@ def translate(module, admin, params):
             module.warn('topic(s) %s exist neither as given nor as %s.<topic> on this cluster'
                         % (', '.join(missing), alias))
     all_keys = sorted((t, p) for t, parts in existing.items() for p in parts)
-    keys = [k for k in all_keys if k in selected]
+    keys = [k for k in all_keys if k in selected or k in upstream]
     orphans = sorted(k for k in selected if k not in set(all_keys))
     if orphans:
         module.warn('checkpoints for partitions that do not exist on this cluster were ignored: %s'
                     % ', '.join('%s-%d' % k for k in orphans))
-
-    upstream = {}
-    if params.get('source'):
-        # The group's commits on the source, by target partition, and the flow's offset syncs.
-        upstream = source_positions(module, params, alias)
-        upstream = {k: v for k, v in upstream.items() if wanted_topic(k[0], topics, alias)}
-        extra = topic_partitions(admin, {t for t, _ in upstream} - set(existing))
-        existing.update(extra)
-        all_keys = sorted((t, p) for t, parts in existing.items() for p in parts)
-        keys = [k for k in all_keys if k in selected or k in upstream]
 
     ends, starts = offsets_of(admin, keys)
     committed = committed_offsets(admin, group)
@@ -443,6 +450,8 @@ def translate(module, admin, params):
                                                                            if topics else ''))
     report = {'translated': nested(rows), 'no_checkpoint': no_checkpoint, 'negative_lag': negative, 'gaps': gaps,
               'commit': nested({k: v[0] for k, v in commit.items()})}
+    if params.get('source'):
+        report['behind'] = behind(rows, {k: v for k, v in upstream.items() if k in set(keys)})
     before = nested({k: (committed[k].offset if k in committed else None) for k in commit})
     after = nested({k: v[0] for k, v in commit.items()})
     return report, commit, {'before': before, 'after': after}
@@ -478,6 +487,19 @@ def source_positions(module, params, alias):
         positions[(target_topic, partition)] = {'offset': oam.offset, 'metadata': oam.metadata or '',
                                                 'syncs': history.get((topic, partition), [])}
     return positions
+
+
+def behind(rows, upstream):
+    """A line "topic[partition]: translated at X, committed Y" for each partition whose translation does
+    not speak for the group's current commit on the source (none, the log start, or an older commit's)."""
+    lines = []
+    for key in sorted(upstream):
+        row = rows.get(key)
+        at = None if row is None or row['basis'] == 'log_start' else row['upstream_offset']
+        if at is None or at < upstream[key]['offset']:
+            lines.append('%s[%s]: translated at %s, committed %s'
+                         % (key[0], key[1], 'none' if at is None else at, upstream[key]['offset']))
+    return lines
 
 
 def choose_translation(checkpoint, position):

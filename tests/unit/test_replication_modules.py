@@ -649,6 +649,8 @@ def test_translate_with_source_uses_offset_syncs_where_checkpoints_lag(flow):
     assert "1" not in result["translated"][target_topic]
     assert result["no_checkpoint"] == [{"topic": target_topic, "partition": 1}]
     assert result["commit"] == {target_topic: {"0": 26}}
+    assert result["behind"] == [f"{target_topic}[1]: translated at none, committed 5"]
+    assert "behind" not in checkpoints_only
 
     refused = failed(flow.run("kafka_consumer_group", dict(with_source, action="translate", target_cluster_alias="")))
     assert "source needs target_cluster_alias" in refused["msg"]
@@ -657,6 +659,7 @@ def test_translate_with_source_uses_offset_syncs_where_checkpoints_lag(flow):
                                                     untranslated="log_start")))
     assert done["changed"] is True and done["commit"] == {target_topic: {"0": 26, "1": 0}}
     assert done["translated"][target_topic]["1"]["basis"] == "log_start"
+    assert done["behind"] == result["behind"]    # the log start does not speak for the commit
     assert any("start at the log start" in w for w in done.get("warnings", []))
     assert committed(flow.target, group, secure=True) == {(target_topic, 0): 26, (target_topic, 1): 0}
 
